@@ -1,0 +1,191 @@
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterConfig } from "./config";
+import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, serviceTrustPolicy } from "./iam";
+
+export interface ClusterArgs extends ClusterConfig {
+    /** Physical EKS cluster name; also the value of every `karpenter.sh/discovery` tag. */
+    clusterName: string;
+    vpcId: pulumi.Input<string>;
+    privateSubnetIds: pulumi.Input<string[]>;
+    publicSubnetIds: pulumi.Input<string[]>;
+}
+
+/** Label and taint of the system node group: only critical add-ons and the Karpenter controller run there. */
+export const SYSTEM_NODE_LABEL = { key: "eks-karpenter/node-group", value: "system" } as const;
+export const SYSTEM_NODE_TAINT = { key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" } as const;
+
+/** EKS managed add-ons installed once the system nodes exist (they schedule pods). */
+export const MANAGED_ADDONS = ["coredns", "eks-pod-identity-agent"] as const;
+
+/**
+ * Access entries granting cluster admin to each principal, keyed by a name derived from the principal ARN (its
+ * identity, so the key never changes while the principal stays). The partition comes from the ARN itself.
+ */
+export function adminAccessEntries(principalArns: string[]): Record<string, eks.types.input.AccessEntryArgs> {
+    return Object.fromEntries(
+        principalArns.map((principalArn) => [
+            `admin-${principalArn.split(":").slice(4).join("-").replace(/[^A-Za-z0-9]+/g, "-")}`,
+            {
+                principalArn,
+                accessPolicies: {
+                    admin: {
+                        policyArn: `arn:${principalArn.split(":")[1]}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+                        accessScope: { type: "cluster" },
+                    },
+                },
+            },
+        ]),
+    );
+}
+
+/**
+ * The EKS control plane (access entries only, KMS-encrypted secrets, logged), a tainted system node group for
+ * critical add-ons and the Karpenter controller, and a Kubernetes provider for the components that follow.
+ */
+export class Cluster extends pulumi.ComponentResource {
+    readonly clusterName: pulumi.Output<string>;
+    readonly clusterArn: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    readonly kubernetesVersion: pulumi.Output<string>;
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly oidcProviderArn: pulumi.Output<string>;
+    readonly oidcProviderUrl: pulumi.Output<string>;
+    /** The EKS-created cluster security group: managed nodes and Karpenter nodes both join it. */
+    readonly clusterSecurityGroupId: pulumi.Output<string>;
+    readonly systemNodeGroupName: pulumi.Output<string>;
+    /** The system node group, for components that must wait for schedulable nodes. */
+    readonly systemNodeGroup: aws.eks.NodeGroup;
+    readonly kubernetesProvider: k8s.Provider;
+
+    constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eks-karpenter:cluster:Cluster", name, {}, opts);
+        const partition = aws.getPartitionOutput({}, { parent: this });
+
+        const secretsKey = new aws.kms.Key(
+            `${name}-secrets`,
+            {
+                description: `Envelope encryption of Kubernetes secrets in EKS cluster ${args.clusterName}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: args.secretsKeyDeletionWindowDays,
+            },
+            { parent: this },
+        );
+        new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.clusterName}`, targetKeyId: secretsKey.keyId }, { parent: this });
+
+        // EKS writes to this group by name; creating it first sets a retention instead of EKS's "never expire".
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-control-plane-logs`,
+            { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.controlPlaneLogRetentionDays },
+            { parent: this },
+        );
+
+        const cluster = new eks.Cluster(
+            `${name}-eks`,
+            {
+                name: args.clusterName,
+                version: args.kubernetesVersion,
+                vpcId: args.vpcId,
+                privateSubnetIds: args.privateSubnetIds,
+                publicSubnetIds: args.publicSubnetIds,
+                authenticationMode: eks.AuthenticationMode.Api,
+                accessEntries: adminAccessEntries(args.adminPrincipalArns),
+                skipDefaultNodeGroup: true,
+                // Nodes join the security group EKS creates for the cluster, which Karpenter discovers by tag below.
+                skipDefaultSecurityGroups: true,
+                createOidcProvider: true,
+                enabledClusterLogTypes: args.controlPlaneLogTypes,
+                encryptionConfigKeyArn: secretsKey.arn,
+                endpointPrivateAccess: args.endpointPrivateAccess,
+                endpointPublicAccess: args.endpointPublicAccessCidrs.length > 0,
+                publicAccessCidrs: args.endpointPublicAccessCidrs.length > 0 ? args.endpointPublicAccessCidrs : undefined,
+                nodeAssociatePublicIpAddress: false,
+                // CoreDNS is installed below as a managed add-on once the system nodes exist.
+                corednsAddonOptions: { enabled: false },
+            },
+            { parent: this, dependsOn: [logGroup] },
+        );
+        this.clusterName = cluster.eksCluster.name;
+        this.clusterArn = cluster.eksCluster.arn;
+        this.endpoint = cluster.eksCluster.endpoint;
+        this.kubernetesVersion = cluster.eksCluster.version;
+        this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+        this.oidcProviderArn = cluster.oidcProviderArn;
+        this.oidcProviderUrl = cluster.oidcProviderUrl;
+        this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
+
+        // Karpenter's EC2NodeClass selects this group by tag; a separate tag resource, since EKS owns the group.
+        new aws.ec2.Tag(
+            `${name}-cluster-sg-discovery`,
+            { resourceId: this.clusterSecurityGroupId, key: "karpenter.sh/discovery", value: args.clusterName },
+            { parent: this },
+        );
+
+        const nodeRole = new aws.iam.Role(
+            `${name}-system-node`,
+            {
+                description: `System node group of EKS cluster ${args.clusterName}`,
+                assumeRolePolicy: partition.dnsSuffix.apply((dnsSuffix) => JSON.stringify(serviceTrustPolicy("ec2", dnsSuffix))),
+            },
+            { parent: this },
+        );
+        const attachments = NODE_ROLE_MANAGED_POLICIES.map(
+            (policy) =>
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-system-node-${policy}`,
+                    { role: nodeRole.name, policyArn: partition.partition.apply((p) => awsManagedPolicyArn(p, policy)) },
+                    { parent: this },
+                ),
+        );
+
+        const ng = args.systemNodeGroup;
+        this.systemNodeGroup = new aws.eks.NodeGroup(
+            `${name}-system`,
+            {
+                clusterName: this.clusterName,
+                nodeRoleArn: nodeRole.arn,
+                subnetIds: args.privateSubnetIds,
+                version: args.kubernetesVersion,
+                amiType: ng.amiType,
+                capacityType: ng.capacityType,
+                instanceTypes: ng.instanceTypes,
+                diskSize: ng.diskSizeGiB,
+                scalingConfig: { minSize: ng.minSize, desiredSize: ng.desiredSize, maxSize: ng.maxSize },
+                updateConfig: { maxUnavailable: 1 },
+                labels: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
+                taints: [SYSTEM_NODE_TAINT],
+            },
+            // Scaling is left to the operator after creation; a rolling AMI update must not fight pulumi over desiredSize.
+            { parent: this, dependsOn: attachments, ignoreChanges: ["scalingConfig.desiredSize"] },
+        );
+        this.systemNodeGroupName = this.systemNodeGroup.nodeGroupName;
+
+        for (const addonName of MANAGED_ADDONS) {
+            new aws.eks.Addon(
+                `${name}-${addonName}`,
+                { clusterName: this.clusterName, addonName, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE" },
+                { parent: this, dependsOn: [this.systemNodeGroup] },
+            );
+        }
+
+        this.kubernetesProvider = new k8s.Provider(
+            `${name}-k8s`,
+            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            { parent: this },
+        );
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            clusterArn: this.clusterArn,
+            endpoint: this.endpoint,
+            kubernetesVersion: this.kubernetesVersion,
+            kubeconfig: this.kubeconfig,
+            oidcProviderArn: this.oidcProviderArn,
+            oidcProviderUrl: this.oidcProviderUrl,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+            systemNodeGroupName: this.systemNodeGroupName,
+        });
+    }
+}

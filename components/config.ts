@@ -1,0 +1,371 @@
+import * as pulumi from "@pulumi/pulumi";
+import {
+    Problems,
+    isRecord,
+    parseCidr,
+    readBool,
+    readCidr,
+    readEnum,
+    readInt,
+    readList,
+    readString,
+    readStringMap,
+    unknownKeys,
+} from "./validate";
+
+/** EKS control-plane log types (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+export type ControlPlaneLogType = (typeof CONTROL_PLANE_LOG_TYPES)[number];
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** EKS managed node group AMI types this project supports for the system node group (AL2023 and Bottlerocket). */
+export const SYSTEM_AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDARD", "BOTTLEROCKET_x86_64", "BOTTLEROCKET_ARM_64"] as const;
+
+/** Tag keys the stack sets itself on every taggable resource (through the AWS provider's `defaultTags`). */
+export const REQUIRED_TAG_KEYS = ["environment", "project", "owner", "managed-by"] as const;
+
+export type NatGatewayStrategy = "single" | "onePerAz";
+
+/** An existing VPC to install into instead of creating one. */
+export interface ExistingVpcConfig {
+    vpcId: string;
+    /** Subnets for nodes (at least two, in different AZs); they get the Karpenter discovery tag. */
+    privateSubnetIds: string[];
+    /** Subnets for internet-facing load balancers; may be empty. */
+    publicSubnetIds: string[];
+}
+
+export interface NetworkConfig {
+    /** @default "10.0.0.0/16" */
+    vpcCidr: string;
+    /** @default 3 */
+    availabilityZoneCount: number;
+    /** @default "onePerAz" */
+    natGateways: NatGatewayStrategy;
+    /** When set, no VPC is created. @default undefined */
+    existingVpc?: ExistingVpcConfig;
+}
+
+export interface SystemNodeGroupConfig {
+    /** @default ["t3.medium"] */
+    instanceTypes: string[];
+    /** @default "ON_DEMAND" */
+    capacityType: "ON_DEMAND" | "SPOT";
+    /** @default 1 */
+    minSize: number;
+    /** @default 1 */
+    desiredSize: number;
+    /** @default 2 */
+    maxSize: number;
+    /** @default 20 */
+    diskSizeGiB: number;
+    /** @default "AL2023_x86_64_STANDARD" */
+    amiType: (typeof SYSTEM_AMI_TYPES)[number];
+}
+
+export interface ClusterConfig {
+    /** @default "1.36" */
+    kubernetesVersion: string;
+    /** @default true */
+    endpointPrivateAccess: boolean;
+    /** Empty disables the public endpoint. @default ["0.0.0.0/0"] */
+    endpointPublicAccessCidrs: string[];
+    /** @default ["api", "audit", "authenticator"] */
+    controlPlaneLogTypes: ControlPlaneLogType[];
+    /** @default 30 */
+    controlPlaneLogRetentionDays: number;
+    /** IAM role or user ARNs granted AmazonEKSClusterAdminPolicy. @default [] */
+    adminPrincipalArns: string[];
+    /** @default 30 */
+    secretsKeyDeletionWindowDays: number;
+    systemNodeGroup: SystemNodeGroupConfig;
+}
+
+export interface StackConfig {
+    project: string;
+    stack: string;
+    /** @default the stack name */
+    environment: string;
+    /** @default "<project>-<stack>" */
+    clusterName: string;
+    /** From `aws:region` (required). */
+    region: string;
+    /** The required tags plus `extraTags`; applied as the AWS provider's defaultTags. */
+    tags: Record<string, string>;
+    network: NetworkConfig;
+    cluster: ClusterConfig;
+}
+
+/** What Pulumi hands the program: the project, the stack and every config value as a string, keyed "namespace:key". */
+export interface RawStackConfig {
+    project: string;
+    stack: string;
+    values: Record<string, string>;
+}
+
+/**
+ * Defaults of the scalar keys, also declared in Pulumi.yaml's `config:` block (a test keeps the two equal).
+ * Structured keys (objects, lists of objects) are documented in the README.
+ */
+export const SCALAR_DEFAULTS = {
+    kubernetesVersion: "1.36",
+    vpcCidr: "10.0.0.0/16",
+    availabilityZoneCount: 3,
+    natGateways: "onePerAz",
+    endpointPrivateAccess: true,
+    endpointPublicAccessCidrs: ["0.0.0.0/0"],
+    controlPlaneLogTypes: ["api", "audit", "authenticator"],
+    controlPlaneLogRetentionDays: 30,
+    adminPrincipalArns: [] as string[],
+    secretsKeyDeletionWindowDays: 30,
+} as const;
+
+export const SYSTEM_NODE_GROUP_DEFAULTS: SystemNodeGroupConfig = {
+    instanceTypes: ["t3.medium"],
+    capacityType: "ON_DEMAND",
+    minSize: 1,
+    desiredSize: 1,
+    maxSize: 2,
+    diskSizeGiB: 20,
+    amiType: "AL2023_x86_64_STANDARD",
+};
+
+/** Every key this project reads from its own namespace; anything else is reported as unknown. */
+export const KNOWN_KEYS = [
+    "environment",
+    "owner",
+    "clusterName",
+    "extraTags",
+    "existingVpc",
+    "systemNodeGroup",
+    ...Object.keys(SCALAR_DEFAULTS),
+] as const;
+
+const NAME = { pattern: /^[a-z][a-z0-9-]{0,31}$/, describe: "lowercase letters, digits and hyphens, starting with a letter, at most 32 characters" };
+const CLUSTER_NAME = {
+    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/,
+    describe: "an EKS cluster name: letters, digits, hyphens and underscores, starting with a letter or digit, at most 100 characters",
+};
+const K8S_VERSION = { pattern: /^1\.[0-9]{2}$/, describe: 'a Kubernetes minor version such as "1.36"' };
+const REGION = { pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/, describe: 'an AWS region such as "us-west-2"' };
+const TAG_KEY = { pattern: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, describe: "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:" };
+const TAG_VALUE = { pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, describe: "a tag value of at most 256 letters, digits, spaces or _.:/=+-@" };
+const PRINCIPAL_ARN = {
+    pattern: /^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)\/[\w+=,.@/-]+$/,
+    describe: 'an IAM role or user ARN such as "arn:aws:iam::123456789012:role/platform-admin"',
+};
+const VPC_ID = { pattern: /^vpc-[0-9a-f]{8,17}$/, describe: 'a VPC id such as "vpc-0123456789abcdef0"' };
+const SUBNET_ID = { pattern: /^subnet-[0-9a-f]{8,17}$/, describe: 'a subnet id such as "subnet-0123456789abcdef0"' };
+const INSTANCE_TYPE = { pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, describe: 'an EC2 instance type such as "t3.medium"' };
+
+/** Thrown once with every problem; a RunError so the Pulumi CLI prints the message without a stack trace. */
+export class StackConfigError extends pulumi.RunError {
+    constructor(
+        readonly stack: string,
+        readonly problems: string[],
+    ) {
+        super(
+            `Stack "${stack}" has ${problems.length} configuration problem${problems.length > 1 ? "s" : ""}:\n` +
+                problems.map((problem, i) => `  ${i + 1}. ${problem}`).join("\n") +
+                `\nFix them with "pulumi config set <key> <value>" (or edit Pulumi.${stack}.yaml); see README "Configuration reference".`,
+        );
+        this.name = "StackConfigError";
+    }
+}
+
+/** A reader over one namespace of raw config: knows which keys were set and decodes structured values. */
+class RawReader {
+    constructor(
+        private readonly raw: RawStackConfig,
+        readonly p: Problems,
+    ) {}
+
+    path(key: string): string {
+        return `${this.raw.project}:${key}`;
+    }
+
+    has(key: string): boolean {
+        return this.raw.values[this.path(key)] !== undefined;
+    }
+
+    /** The raw string of a scalar key. */
+    text(key: string): string | undefined {
+        return this.raw.values[this.path(key)];
+    }
+
+    /** The decoded value of a structured key (Pulumi passes lists and objects as JSON text). */
+    json(key: string): unknown {
+        const text = this.text(key);
+        if (text === undefined) return undefined;
+        try {
+            return JSON.parse(text);
+        } catch {
+            // Pulumi hands a plain YAML string through as is; let the typed reader report it.
+            return text;
+        }
+    }
+}
+
+/**
+ * Turns raw stack config into a typed, defaulted StackConfig, or throws one StackConfigError listing every
+ * problem. Pure: reads nothing but its argument.
+ */
+export function parseStackConfig(raw: RawStackConfig): StackConfig {
+    const p = new Problems();
+    const r = new RawReader(raw, p);
+    const prefix = `${raw.project}:`;
+
+    const ownKeys = Object.keys(raw.values)
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => k.slice(prefix.length));
+    unknownKeys(p, prefix, Object.fromEntries(ownKeys.map((k) => [k, true])), KNOWN_KEYS);
+
+    const region = raw.values["aws:region"];
+    if (region === undefined) p.say("aws:region", 'is not set; run "pulumi config set aws:region us-west-2" (or your region).');
+    else readString(p, "aws:region", region, REGION);
+
+    const environment = readString(p, r.path("environment"), r.text("environment") ?? raw.stack, NAME);
+    const owner = r.has("owner")
+        ? readString(p, r.path("owner"), r.text("owner"), { pattern: /^\S.{0,255}$/, describe: "a team or person, at most 256 characters" })
+        : p.say(r.path("owner"), 'is required: who owns this stack (a team or an email); run "pulumi config set owner platform-team".');
+    const clusterName = readString(p, r.path("clusterName"), r.text("clusterName") ?? `${raw.project}-${raw.stack}`, CLUSTER_NAME);
+    const extraTags = r.has("extraTags") ? readStringMap(p, r.path("extraTags"), r.json("extraTags"), { key: TAG_KEY, value: TAG_VALUE }) : {};
+    for (const key of Object.keys(extraTags ?? {})) {
+        if ((REQUIRED_TAG_KEYS as readonly string[]).includes(key)) {
+            p.say(`${r.path("extraTags")}.${key}`, `is set by the stack itself; set it with the "${key === "managed-by" || key === "project" ? "(fixed)" : key}" key instead.`);
+        }
+    }
+
+    const network = parseNetwork(r);
+    const cluster = parseCluster(r);
+
+    if (!p.empty) throw new StackConfigError(raw.stack, p.list);
+    return {
+        project: raw.project,
+        stack: raw.stack,
+        environment: environment!,
+        clusterName: clusterName!,
+        region: region!,
+        tags: { ...extraTags, environment: environment!, project: raw.project, owner: owner!, "managed-by": "pulumi" },
+        network: network!,
+        cluster: cluster!,
+    };
+}
+
+function parseNetwork(r: RawReader): NetworkConfig | undefined {
+    const p = r.p;
+    const existing = r.has("existingVpc") ? parseExistingVpc(r) : undefined;
+    if (r.has("existingVpc")) {
+        for (const key of ["vpcCidr", "availabilityZoneCount", "natGateways"] as const) {
+            // Pulumi passes Pulumi.yaml defaults as if set, so only a value other than the default conflicts.
+            if (r.has(key) && r.text(key) !== String(SCALAR_DEFAULTS[key])) p.say(r.path(key), `cannot be set together with ${r.path("existingVpc")}: the existing VPC already has its layout. Remove one of them.`);
+        }
+    }
+    const vpcCidr = readCidr(p, r.path("vpcCidr"), r.text("vpcCidr") ?? SCALAR_DEFAULTS.vpcCidr, 16, 22);
+    const availabilityZoneCount = readInt(p, r.path("availabilityZoneCount"), r.text("availabilityZoneCount") ?? SCALAR_DEFAULTS.availabilityZoneCount, 2, 4);
+    const natGateways = readEnum<NatGatewayStrategy>(p, r.path("natGateways"), r.text("natGateways") ?? SCALAR_DEFAULTS.natGateways, ["single", "onePerAz"]);
+    if (vpcCidr === undefined || availabilityZoneCount === undefined || natGateways === undefined) return undefined;
+    if (r.has("existingVpc") && existing === undefined) return undefined;
+    return { vpcCidr, availabilityZoneCount, natGateways, ...(existing ? { existingVpc: existing } : {}) };
+}
+
+function parseExistingVpc(r: RawReader): ExistingVpcConfig | undefined {
+    const p = r.p;
+    const path = r.path("existingVpc");
+    const value = r.json("existingVpc");
+    if (!isRecord(value)) return p.add(path, value, "an object with vpcId, privateSubnetIds and publicSubnetIds");
+    unknownKeys(p, `${path}.`, value, ["vpcId", "privateSubnetIds", "publicSubnetIds"]);
+    const vpcId = readString(p, `${path}.vpcId`, value.vpcId, VPC_ID);
+    const subnet = (itemPath: string, v: unknown) => readString(p, itemPath, v, SUBNET_ID);
+    const privateSubnetIds = readList(p, `${path}.privateSubnetIds`, value.privateSubnetIds, subnet, { min: 2, unique: true });
+    const publicSubnetIds = readList(p, `${path}.publicSubnetIds`, value.publicSubnetIds ?? [], subnet, { unique: true });
+    if (!vpcId || !privateSubnetIds || !publicSubnetIds) return undefined;
+    return { vpcId, privateSubnetIds, publicSubnetIds };
+}
+
+function parseCluster(r: RawReader): ClusterConfig | undefined {
+    const p = r.p;
+    const d = SCALAR_DEFAULTS;
+    const kubernetesVersion = readString(p, r.path("kubernetesVersion"), r.text("kubernetesVersion") ?? d.kubernetesVersion, K8S_VERSION);
+    const endpointPrivateAccess = readBool(p, r.path("endpointPrivateAccess"), r.text("endpointPrivateAccess") ?? d.endpointPrivateAccess);
+    const cidrs = r.has("endpointPublicAccessCidrs") ? r.json("endpointPublicAccessCidrs") : d.endpointPublicAccessCidrs;
+    const endpointPublicAccessCidrs = readList(p, r.path("endpointPublicAccessCidrs"), cidrs, (ip, v) => readCidr(p, ip, v), { max: 40, unique: true });
+    if (endpointPrivateAccess === false && endpointPublicAccessCidrs?.length === 0) {
+        p.say(r.path("endpointPublicAccessCidrs"), "is empty while endpointPrivateAccess is false: the API server would be unreachable. Enable one of them.");
+    }
+    const logs = r.has("controlPlaneLogTypes") ? r.json("controlPlaneLogTypes") : d.controlPlaneLogTypes;
+    const controlPlaneLogTypes = readList(p, r.path("controlPlaneLogTypes"), logs, (ip, v) => readEnum(p, ip, v, CONTROL_PLANE_LOG_TYPES), { unique: true });
+    const retention = readInt(p, r.path("controlPlaneLogRetentionDays"), r.text("controlPlaneLogRetentionDays") ?? d.controlPlaneLogRetentionDays, 1, 3653);
+    if (retention !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
+        p.add(r.path("controlPlaneLogRetentionDays"), retention, `one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    const admins = r.has("adminPrincipalArns") ? r.json("adminPrincipalArns") : d.adminPrincipalArns;
+    const adminPrincipalArns = readList(p, r.path("adminPrincipalArns"), admins, (ip, v) => readString(p, ip, v, PRINCIPAL_ARN), { unique: true });
+    const secretsKeyDeletionWindowDays = readInt(p, r.path("secretsKeyDeletionWindowDays"), r.text("secretsKeyDeletionWindowDays") ?? d.secretsKeyDeletionWindowDays, 7, 30);
+    const systemNodeGroup = parseSystemNodeGroup(r);
+    if (
+        kubernetesVersion === undefined ||
+        endpointPrivateAccess === undefined ||
+        !endpointPublicAccessCidrs ||
+        !controlPlaneLogTypes ||
+        retention === undefined ||
+        !adminPrincipalArns ||
+        secretsKeyDeletionWindowDays === undefined ||
+        !systemNodeGroup
+    ) {
+        return undefined;
+    }
+    return {
+        kubernetesVersion,
+        endpointPrivateAccess,
+        endpointPublicAccessCidrs,
+        controlPlaneLogTypes,
+        controlPlaneLogRetentionDays: retention,
+        adminPrincipalArns,
+        secretsKeyDeletionWindowDays,
+        systemNodeGroup,
+    };
+}
+
+function parseSystemNodeGroup(r: RawReader): SystemNodeGroupConfig | undefined {
+    const p = r.p;
+    const path = r.path("systemNodeGroup");
+    const value = r.has("systemNodeGroup") ? r.json("systemNodeGroup") : {};
+    if (!isRecord(value)) return p.add(path, value, "an object with instanceTypes, capacityType, minSize, desiredSize, maxSize, diskSizeGiB, amiType");
+    const d = SYSTEM_NODE_GROUP_DEFAULTS;
+    unknownKeys(p, `${path}.`, value, Object.keys(d));
+    const instanceTypes = readList(p, `${path}.instanceTypes`, value.instanceTypes ?? d.instanceTypes, (ip, v) => readString(p, ip, v, INSTANCE_TYPE), {
+        min: 1,
+        max: 20,
+        unique: true,
+    });
+    const capacityType = readEnum(p, `${path}.capacityType`, value.capacityType ?? d.capacityType, ["ON_DEMAND", "SPOT"] as const);
+    const minSize = readInt(p, `${path}.minSize`, value.minSize ?? d.minSize, 1, 100);
+    const desiredSize = readInt(p, `${path}.desiredSize`, value.desiredSize ?? d.desiredSize, 1, 100);
+    const maxSize = readInt(p, `${path}.maxSize`, value.maxSize ?? d.maxSize, 1, 100);
+    const diskSizeGiB = readInt(p, `${path}.diskSizeGiB`, value.diskSizeGiB ?? d.diskSizeGiB, 20, 16384);
+    const amiType = readEnum(p, `${path}.amiType`, value.amiType ?? d.amiType, SYSTEM_AMI_TYPES);
+    if (minSize !== undefined && desiredSize !== undefined && maxSize !== undefined && !(minSize <= desiredSize && desiredSize <= maxSize)) {
+        p.add(path, { minSize, desiredSize, maxSize }, "minSize ≤ desiredSize ≤ maxSize");
+    }
+    if (!instanceTypes || !capacityType || minSize === undefined || desiredSize === undefined || maxSize === undefined || diskSizeGiB === undefined || !amiType) {
+        return undefined;
+    }
+    return { instanceTypes, capacityType, minSize, desiredSize, maxSize, diskSizeGiB, amiType };
+}
+
+/** Prefix length of the VPC CIDR, for subnet layout. */
+export function vpcMask(cidr: string): number {
+    return parseCidr(cidr)!.mask;
+}
+
+/** Reads the running program's config from the Pulumi runtime and parses it. */
+export function loadStackConfig(): StackConfig {
+    return parseStackConfig({
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+        values: pulumi.runtime.allConfig(),
+    });
+}

@@ -1,0 +1,134 @@
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A strict, offline stand-in for the AWS and Kubernetes providers: for each resource type the program uses it
+ * returns what the provider would (the inputs as state, plus the outputs AWS computes: ids, ARNs, physical names),
+ * in the shape of a real account (123456789012) in the configured region. A type or invoke it does not know fails
+ * with "Mock not implemented: <token>", so a new resource type cannot slip through with invented outputs.
+ */
+
+export const ACCOUNT_ID = "123456789012";
+
+export interface CloudScope {
+    region: string;
+    partition: string;
+    dnsSuffix: string;
+}
+
+/** Partition and DNS suffix of a region, as `aws.getPartition` reports them. */
+export function scopeOf(region: string): CloudScope {
+    if (region.startsWith("cn-")) return { region, partition: "aws-cn", dnsSuffix: "amazonaws.com.cn" };
+    if (region.startsWith("us-gov-")) return { region, partition: "aws-us-gov", dnsSuffix: "amazonaws.com" };
+    return { region, partition: "aws", dnsSuffix: "amazonaws.com" };
+}
+
+/** Deterministic hex of a string: stable physical names and ids across runs. */
+export function hex(seed: string, length: number): string {
+    return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+/** Pulumi's auto-naming: the logical name plus a random suffix (here derived from the name, so stable). */
+function autoName(name: string, given?: unknown): string {
+    return typeof given === "string" ? given : `${name}-${hex(name, 7)}`;
+}
+
+type Outputs = (args: pulumi.runtime.MockResourceArgs, s: CloudScope, id: string) => Record<string, unknown>;
+
+function arn(s: CloudScope, service: string, resource: string, region = s.region, account: string = ACCOUNT_ID): string {
+    return `arn:${s.partition}:${service}:${region}:${account}:${resource}`;
+}
+
+/** Outputs the EKS component returns, derived from its inputs (no children exist offline). */
+function eksClusterOutputs(args: pulumi.runtime.MockResourceArgs, s: CloudScope): Record<string, unknown> {
+    const name: string = args.inputs.name ?? autoName(`${args.name}-eksCluster`);
+    const oidcId = hex(`${name}-oidc`, 32).toUpperCase();
+    const oidcUrl = `oidc.eks.${s.region}.${s.dnsSuffix}/id/${oidcId}`;
+    const oidcArn = `arn:${s.partition}:iam::${ACCOUNT_ID}:oidc-provider/${oidcUrl}`;
+    const endpoint = `https://${hex(`${name}-endpoint`, 32).toUpperCase()}.gr7.${s.region}.eks.${s.dnsSuffix}`;
+    const clusterSecurityGroupId = `sg-${hex(`${name}-cluster-sg`, 17)}`;
+    const kubeconfig = {
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "kubernetes", cluster: { server: endpoint, "certificate-authority-data": "LS0tLS1CRUdJTi1PRkZMSU5FLUNBLS0tLS0=" } }],
+        contexts: [{ name: "aws", context: { cluster: "kubernetes", user: "aws" } }],
+        "current-context": "aws",
+        users: [{ name: "aws", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", name, "--output", "json"] } } }],
+    };
+    const eksCluster = {
+        name,
+        arn: arn(s, "eks", `cluster/${name}`),
+        endpoint,
+        version: args.inputs.version,
+        vpcConfig: { clusterSecurityGroupId, vpcId: args.inputs.vpcId, subnetIds: [...(args.inputs.privateSubnetIds ?? []), ...(args.inputs.publicSubnetIds ?? [])] },
+        identities: [{ oidcs: [{ issuer: `https://${oidcUrl}` }] }],
+    };
+    return {
+        eksCluster,
+        core: { cluster: eksCluster, oidcProvider: { arn: oidcArn, url: oidcUrl }, endpoint, clusterSecurityGroupId },
+        kubeconfig,
+        kubeconfigJson: JSON.stringify(kubeconfig),
+        oidcProviderArn: oidcArn,
+        oidcProviderUrl: oidcUrl,
+        oidcIssuer: oidcUrl,
+        clusterSecurityGroupId,
+    };
+}
+
+/** Outputs of the awsx VPC component: one private and one public subnet per AZ. */
+function vpcOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+    const azCount: number = args.inputs.numberOfAvailabilityZones ?? args.inputs.availabilityZoneNames?.length ?? 3;
+    const subnets = (kind: string) => Array.from({ length: azCount }, (_, i) => `subnet-${hex(`${args.name}-${kind}-${i}`, 17)}`);
+    return { vpcId: `vpc-${hex(args.name, 17)}`, privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public"), isolatedSubnetIds: [] };
+}
+
+const RESOURCES: Record<string, Outputs> = {
+    "pulumi:providers:aws": () => ({}),
+    "pulumi:providers:kubernetes": () => ({}),
+    "awsx:ec2:Vpc": (a) => vpcOutputs(a),
+    "eks:index:Cluster": (a, s) => eksClusterOutputs(a, s),
+    "aws:kms/key:Key": (a, s, id) => ({ keyId: id, arn: arn(s, "kms", `key/${id}`) }),
+    "aws:kms/alias:Alias": (a, s) => ({ arn: arn(s, "kms", a.inputs.name) }),
+    "aws:cloudwatch/logGroup:LogGroup": (a, s) => ({ name: autoName(a.name, a.inputs.name), arn: arn(s, "logs", `log-group:${autoName(a.name, a.inputs.name)}`) }),
+    "aws:ec2/tag:Tag": () => ({}),
+    "aws:iam/role:Role": (a, s) => {
+        const name = autoName(a.name, a.inputs.name);
+        return { name, arn: `arn:${s.partition}:iam::${ACCOUNT_ID}:role${a.inputs.path ?? "/"}${name}`, uniqueId: `AROA${hex(name, 17).toUpperCase()}` };
+    },
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": () => ({}),
+    "aws:eks/nodeGroup:NodeGroup": (a, s) => {
+        const nodeGroupName = autoName(a.name, a.inputs.nodeGroupName);
+        return { nodeGroupName, arn: arn(s, "eks", `nodegroup/${a.inputs.clusterName}/${nodeGroupName}/${hex(nodeGroupName, 8)}`), status: "ACTIVE" };
+    },
+    "aws:eks/addon:Addon": (a, s) => ({ arn: arn(s, "eks", `addon/${a.inputs.clusterName}/${a.inputs.addonName}/${hex(a.name, 8)}`), addonVersion: a.inputs.addonVersion ?? "v0.0.0-eksbuild.1" }),
+};
+
+const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) => Record<string, unknown>> = {
+    "aws:index/getCallerIdentity:getCallerIdentity": (_, s) => ({
+        accountId: ACCOUNT_ID,
+        arn: `arn:${s.partition}:iam::${ACCOUNT_ID}:user/offline-plan`,
+        userId: "AIDAOFFLINEPLAN",
+        id: ACCOUNT_ID,
+    }),
+    "aws:index/getRegion:getRegion": (_, s) => ({ name: s.region, region: s.region, id: s.region, endpoint: `ec2.${s.region}.${s.dnsSuffix}` }),
+    "aws:index/getPartition:getPartition": (_, s) => ({ partition: s.partition, dnsSuffix: s.dnsSuffix, id: s.partition, reverseDnsPrefix: "com.amazonaws" }),
+};
+
+/** The offline cloud as Pulumi mocks. `extra` lets a test add a result for one token on purpose. */
+export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Outputs>> = {}): pulumi.runtime.Mocks {
+    return {
+        newResource(args) {
+            const outputs = extra[args.type] ?? RESOURCES[args.type];
+            // Components of this project register no cloud state; any other unknown type is a gap in the mocks.
+            if (!outputs && args.custom === false && args.type.startsWith("eks-karpenter:")) return { id: "", state: {} };
+            if (!outputs) throw new Error(`Mock not implemented: ${args.type} (resource ${args.name})`);
+            const id = args.custom === false ? "" : `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`;
+            return { id, state: { ...args.inputs, ...outputs(args, scope, id) } };
+        },
+        call(args) {
+            const invoke = INVOKES[args.token];
+            if (!invoke) throw new Error(`Mock not implemented: ${args.token}`);
+            return invoke(args.inputs, scope);
+        },
+    };
+}

@@ -1,0 +1,146 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { RawStackConfig } from "../components/config";
+import { CloudScope, offlineMocks, scopeOf } from "./cloud";
+import { PROJECT_DIR } from "./stackFiles";
+
+/** One resource as the program registered it: what `pulumi preview` would show, with the graph edges. */
+export interface RecordedResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** URN of the parent; undefined for top-level resources. */
+    parent?: string;
+    /** True for provider-managed resources, false for components. */
+    custom: boolean;
+    /** True for multi-language components (awsx VPC, EKS cluster): their children exist only in a real preview. */
+    remote: boolean;
+    /** "urn::id" of the explicit provider, if any. */
+    provider?: string;
+    /** Providers handed to a component for its children, by package ("aws" → "urn::id"). */
+    providers: Record<string, string>;
+    /** URNs of explicit and implicit dependencies. */
+    dependencies: string[];
+    /** Inputs as the SDK sent them (no provider defaults). */
+    inputs: Record<string, unknown>;
+    /** State the offline cloud returned: inputs plus computed outputs. */
+    state: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+    config: RawStackConfig;
+    scope: CloudScope;
+    resources: RecordedResource[];
+    /** The program module's exports, resolved (stack outputs). */
+    outputs: Record<string, unknown>;
+}
+
+export interface RunOptions {
+    /** Module to load; defaults to the project's index.ts. */
+    program?: string;
+    /** Per-type results that replace the offline cloud's, for tests that need a specific answer. */
+    extraMocks?: Parameters<typeof offlineMocks>[1];
+}
+
+type Callback = (err: Error | null, resp?: { getUrn(): string }) => void;
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getRemote(): boolean;
+    getProvider(): string;
+    getProvidersMap(): { forEach(cb: (value: string, key: string) => void): void };
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+}
+
+/** Resolves an Output (or plain value) offline; secrets are unwrapped. */
+export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
+}
+
+/**
+ * Runs the real program under the offline cloud with the given config, records every registered resource with
+ * its parent, provider and dependencies, and resolves the stack outputs. Failures that Pulumi would otherwise
+ * swallow (a rejected `apply`, an unimplemented mock) fail the run with their real cause.
+ */
+export async function runProgram(config: RawStackConfig, options: RunOptions = {}): Promise<ProgramRun> {
+    const scope = scopeOf(config.values["aws:region"] ?? "us-west-2");
+    const mocks = offlineMocks(scope, options.extraMocks);
+    const states = new Map<string, Record<string, unknown>>();
+    const newResource = mocks.newResource.bind(mocks);
+    mocks.newResource = async (args) => {
+        const result = await newResource(args);
+        states.set(`${args.type}::${args.name}`, result.state);
+        return result;
+    };
+    await pulumi.runtime.setMocks(mocks, config.project, config.stack, false);
+    pulumi.runtime.setAllConfig(config.values);
+
+    const resources: RecordedResource[] = [];
+    const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: Callback): void };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, callback) =>
+        register(req, (err, resp) => {
+            if (!err && resp) {
+                const dependencies = new Set(req.getDependenciesList());
+                const providers: Record<string, string> = {};
+                req.getProvidersMap().forEach((ref, pkg) => (providers[pkg] = ref));
+                req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => dependencies.add(u)));
+                resources.push({
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent() || undefined,
+                    custom: req.getCustom(),
+                    remote: req.getRemote(),
+                    provider: req.getProvider() || undefined,
+                    providers,
+                    dependencies: [...dependencies].filter((d) => d !== req.getParent()).sort(),
+                    inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+                    state: {},
+                });
+            }
+            callback(err, resp);
+        });
+
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        const programPath = require.resolve(options.program ?? path.join(PROJECT_DIR, "index.ts"));
+        delete require.cache[programPath];
+        const exported = require(programPath) as Record<string, unknown>;
+        const outputs: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(exported)) {
+            if (pulumi.Output.isInstance(value) || !(value instanceof Object)) outputs[key] = await valueOf(value as pulumi.Input<unknown>);
+        }
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        // Let rejections raised in the last callbacks reach the handler.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failures.length > 0) {
+            const causes = failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f)));
+            throw new Error(`The program failed offline (${failures.length} hidden failure${failures.length > 1 ? "s" : ""}):\n${causes.join("\n")}`);
+        }
+        for (const r of resources) r.state = states.get(`${r.type}::${r.name}`) ?? {};
+        return { config, scope, resources, outputs };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
+/** The one resource of a type and logical name, or an error listing what exists. */
+export function findResource(run: ProgramRun, type: string, name: string): RecordedResource {
+    const found = run.resources.filter((r) => r.type === type && r.name === name);
+    if (found.length !== 1) {
+        const names = run.resources.filter((r) => r.type === type).map((r) => r.name);
+        throw new Error(`expected one ${type} named "${name}", found ${found.length}; resources of that type: ${names.join(", ") || "none"}`);
+    }
+    return found[0];
+}
+
+export function resourcesOfType(run: ProgramRun, type: string): RecordedResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
