@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig } from "./config";
 import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, serviceTrustPolicy } from "./iam";
+import { remoteChildOptions } from "./remote";
 
 export interface ClusterArgs extends ClusterConfig {
     /** Physical EKS cluster name; also the value of every `karpenter.sh/discovery` tag. */
@@ -105,7 +106,7 @@ export class Cluster extends pulumi.ComponentResource {
                 // CoreDNS is installed below as a managed add-on once the system nodes exist.
                 corednsAddonOptions: { enabled: false },
             },
-            { parent: this, dependsOn: [logGroup] },
+            remoteChildOptions(this, { dependsOn: [logGroup] }),
         );
         this.clusterName = cluster.eksCluster.name;
         this.clusterArn = cluster.eksCluster.arn;

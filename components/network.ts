@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { ExistingVpcConfig, NatGatewayStrategy } from "./config";
+import { remoteChildOptions } from "./remote";
 
 export interface NetworkArgs {
     /** The EKS cluster name; private subnets carry `karpenter.sh/discovery: <clusterName>`. */
@@ -83,7 +84,7 @@ export class Network extends pulumi.ComponentResource {
                         { type: "Public", cidrMask: layout.publicMask, tags: tags.public },
                     ],
                 },
-                { parent: this },
+                remoteChildOptions(this),
             );
             this.vpcId = vpc.vpcId;
             this.privateSubnetIds = vpc.privateSubnetIds;

@@ -32,15 +32,30 @@ export function show(value: unknown): string {
     return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
-/** The known key closest to `key` (edit distance ≤ 3), for "did you mean" hints. */
+/**
+ * The known key closest to `key`, for "did you mean" hints: within an edit distance of 3, or else the one
+ * sharing the longest prefix of at least 6 characters ("availabilityZones" → "availabilityZoneCount").
+ */
 export function closest(key: string, known: readonly string[]): string | undefined {
+    const k = key.toLowerCase();
     let best: string | undefined;
     let bestDistance = 4;
     for (const candidate of known) {
-        const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+        const d = editDistance(k, candidate.toLowerCase());
         if (d < bestDistance) {
             best = candidate;
             bestDistance = d;
+        }
+    }
+    if (best) return best;
+    let bestPrefix = 5;
+    for (const candidate of known) {
+        const c = candidate.toLowerCase();
+        let n = 0;
+        while (n < k.length && n < c.length && k[n] === c[n]) n++;
+        if (n > bestPrefix) {
+            best = candidate;
+            bestPrefix = n;
         }
     }
     return best;

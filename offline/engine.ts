@@ -21,8 +21,10 @@ export interface RecordedResource {
     providers: Record<string, string>;
     /** URNs of explicit and implicit dependencies. */
     dependencies: string[];
-    /** Inputs as the SDK sent them (no provider defaults). */
+    /** Inputs as the SDK sent them (no provider defaults), secrets unwrapped. */
     inputs: Record<string, unknown>;
+    /** Top-level input keys whose values are secret (shown as "[secret]" in rendered plans). */
+    secretInputs: string[];
     /** State the offline cloud returned: inputs plus computed outputs. */
     state: Record<string, unknown>;
 }
@@ -36,8 +38,8 @@ export interface ProgramRun {
 }
 
 export interface RunOptions {
-    /** Module to load; defaults to the project's index.ts. */
-    program?: string;
+    /** Module to load (defaults to the project's index.ts), or a function that declares resources and returns outputs. */
+    program?: string | (() => Record<string, unknown>);
     /** Per-type results that replace the offline cloud's, for tests that need a specific answer. */
     extraMocks?: Parameters<typeof offlineMocks>[1];
 }
@@ -99,7 +101,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     provider: req.getProvider() || undefined,
                     providers,
                     dependencies: [...dependencies].filter((d) => d !== req.getParent()).sort(),
-                    inputs: pulumi.runtime.deserializeProperties(req.getObject()),
+                    ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
                     state: {},
                 });
             }
@@ -110,12 +112,11 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
-        const programPath = require.resolve(options.program ?? path.join(PROJECT_DIR, "index.ts"));
-        delete require.cache[programPath];
-        const exported = require(programPath) as Record<string, unknown>;
+        const exported = typeof options.program === "function" ? options.program() : loadModule(options.program ?? path.join(PROJECT_DIR, "index.ts"));
         const outputs: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(exported)) {
             if (pulumi.Output.isInstance(value) || !(value instanceof Object)) outputs[key] = await valueOf(value as pulumi.Input<unknown>);
+            else if (value instanceof Promise) outputs[key] = await value;
         }
         await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         // Let rejections raised in the last callbacks reach the handler.
@@ -126,9 +127,47 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         }
         for (const r of resources) r.state = states.get(`${r.type}::${r.name}`) ?? {};
         return { config, scope, resources, outputs };
+    } catch (e) {
+        // Tests and the plan need to know how far the program got (a config error must register nothing).
+        if (e instanceof Object) Object.defineProperty(e, "registeredResources", { value: resources, enumerable: false });
+        throw e;
     } finally {
         process.off("unhandledRejection", onRejection);
     }
+}
+
+/** The resources a failed run had registered before it failed. */
+export function registeredBeforeFailure(error: unknown): RecordedResource[] | undefined {
+    return (error as { registeredResources?: RecordedResource[] } | undefined)?.registeredResources;
+}
+
+/** Pulumi's marker for a secret value on the wire. */
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+function unwrapSecrets(inputs: Record<string, unknown>): { inputs: Record<string, unknown>; secretInputs: string[] } {
+    const secretInputs: string[] = [];
+    const unwrap = (v: unknown, top?: string): unknown => {
+        if (Array.isArray(v)) return v.map((x) => unwrap(x, top));
+        if (v instanceof Object) {
+            const o = v as Record<string, unknown>;
+            if (o[SIG_KEY] === SECRET_SIG) {
+                if (top) secretInputs.push(top);
+                return unwrap(o.value, top);
+            }
+            return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, unwrap(x, top)]));
+        }
+        return v;
+    };
+    const out = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, unwrap(v, k)]));
+    return { inputs: out, secretInputs: [...new Set(secretInputs)].sort() };
+}
+
+/** Loads a program module afresh, so one process can run several stacks. */
+function loadModule(program: string): Record<string, unknown> {
+    const programPath = require.resolve(program);
+    delete require.cache[programPath];
+    return require(programPath) as Record<string, unknown>;
 }
 
 /** The one resource of a type and logical name, or an error listing what exists. */

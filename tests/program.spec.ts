@@ -1,0 +1,75 @@
+import { expect } from "chai";
+import { StackConfigError } from "../components/config";
+import { ProgramRun, findResource, registeredBeforeFailure, resourcesOfType } from "../offline/engine";
+import { runStack } from "./helpers/run";
+
+const REQUIRED_TAGS = ["environment", "project", "owner", "managed-by"];
+
+describe("the whole program", () => {
+    const runs: Record<string, ProgramRun> = {};
+    before(async () => {
+        for (const stack of ["dev", "prod"]) runs[stack] = await runStack(stack);
+    });
+
+    for (const stack of ["dev", "prod"]) {
+        describe(`Pulumi.${stack}.yaml`, () => {
+            it("sends every AWS resource, and every component that creates AWS resources, through one provider with the required tags as defaultTags", () => {
+                const run = runs[stack];
+                const [provider] = resourcesOfType(run, "pulumi:providers:aws");
+                const tags = (JSON.parse(provider.inputs.defaultTags as string) as { tags: Record<string, string> }).tags;
+                expect(tags).to.include.all.keys(REQUIRED_TAGS);
+                expect(tags).to.deep.include({ environment: stack, project: "eks-karpenter", "managed-by": "pulumi" });
+                expect(provider.inputs.region).to.equal("us-west-2");
+                const awsResources = run.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+                expect(awsResources).to.not.be.empty;
+                for (const r of awsResources) expect(r.provider?.startsWith(`${provider.urn}::`), `${r.type} ${r.name} uses ${r.provider}`).to.equal(true);
+                for (const r of run.resources.filter((r) => r.remote)) expect(r.providers.aws?.startsWith(`${provider.urn}::`), `${r.type} ${r.name}`).to.equal(true);
+            });
+
+            it("exports cluster name, endpoint, kubeconfig, VPC, subnets and OIDC provider", () => {
+                const outputs = runs[stack].outputs;
+                expect(outputs).to.have.all.keys("clusterName", "clusterEndpoint", "kubeconfig", "oidcProviderArn", "vpcId", "privateSubnetIds", "publicSubnetIds");
+                expect(outputs.clusterName).to.equal(`eks-karpenter-${stack}`);
+                expect(outputs.oidcProviderArn).to.match(/^arn:aws:iam::123456789012:oidc-provider\/oidc\.eks\.us-west-2\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
+                expect(outputs.vpcId).to.match(/^vpc-/);
+            });
+
+            it("parents every resource under a component of this project", () => {
+                for (const r of runs[stack].resources.filter((r) => !r.type.startsWith("eks-karpenter:") && r.type !== "pulumi:providers:aws")) {
+                    expect(r.parent, `${r.type} ${r.name}`).to.match(/eks-karpenter:[a-z]+:[A-Za-z]+::/);
+                }
+            });
+        });
+    }
+
+    it("keeps dev cheap: two AZs, one NAT gateway, one t3.medium system node", () => {
+        const vpc = findResource(runs.dev, "awsx:ec2:Vpc", "eks-karpenter-dev-vpc");
+        expect(vpc.inputs).to.deep.include({ numberOfAvailabilityZones: 2, natGateways: { strategy: "Single" } });
+        const ng = findResource(runs.dev, "aws:eks/nodeGroup:NodeGroup", "eks-karpenter-dev-system");
+        expect(ng.inputs).to.deep.include({ instanceTypes: ["t3.medium"], scalingConfig: { minSize: 1, desiredSize: 1, maxSize: 2 } });
+    });
+
+    it("makes prod resilient: three AZs with a NAT gateway each, at least two system nodes, a restricted public endpoint", () => {
+        const vpc = findResource(runs.prod, "awsx:ec2:Vpc", "eks-karpenter-prod-vpc");
+        expect(vpc.inputs).to.deep.include({ numberOfAvailabilityZones: 3, natGateways: { strategy: "OnePerAz" } });
+        const ng = findResource(runs.prod, "aws:eks/nodeGroup:NodeGroup", "eks-karpenter-prod-system");
+        expect((ng.inputs.scalingConfig as { minSize: number }).minSize).to.be.at.least(2);
+        const eks = findResource(runs.prod, "eks:index:Cluster", "eks-karpenter-prod-eks");
+        expect(eks.inputs.publicAccessCidrs).to.not.include("0.0.0.0/0");
+    });
+
+    it("registers nothing when the config is bad, and says what is wrong", async () => {
+        let error: unknown;
+        try {
+            await runStack("dev", { availabilityZoneCount: "7", systemNodeGroup: { maxSize: 0 } });
+        } catch (e) {
+            error = e;
+        }
+        expect(error).to.be.instanceOf(StackConfigError);
+        expect((error as StackConfigError).problems).to.deep.equal([
+            'eks-karpenter:availabilityZoneCount: got "7"; expected an integer from 2 to 4.',
+            "eks-karpenter:systemNodeGroup.maxSize: got 0; expected an integer from 1 to 100.",
+        ]);
+        expect(registeredBeforeFailure(error)).to.deep.equal([]);
+    });
+});
