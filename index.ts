@@ -1,38 +1,58 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "./components/cluster";
-import { loadStackConfig } from "./components/config";
+import { StackConfigError, loadStackConfig } from "./components/config";
+import { DemoWorkload } from "./components/demoWorkload";
+import { KarpenterController, karpenterNames } from "./components/karpenter/controller";
 import { Network } from "./components/network";
+import { NodePools } from "./components/nodePools/nodePools";
+import { karpenterSchemaProblems } from "./components/nodePools/schemas";
+import { ec2NodeClassSpec, nodePoolSpec } from "./components/nodePools/specs";
 
-// Parse and validate all config before anything is registered: a bad key stops the run with one message.
-const config = loadStackConfig();
+// Pulumi awaits an exported async function and takes its result as the stack outputs. The Karpenter schemas are
+// ES modules, so the whole config, schemas included, is validated here before the first resource is registered.
+export = async () => {
+    const config = loadStackConfig();
+    const nodeRoleName = karpenterNames(config.clusterName).nodeRole;
+    const schemaProblems = await karpenterSchemaProblems(
+        config.nodePools.flatMap((pool, i) => [
+            { source: `${config.project}:nodePools[${i}]`, object: nodePoolSpec(pool) },
+            { source: `${config.project}:nodePools[${i}]`, object: ec2NodeClassSpec(pool, { clusterName: config.clusterName, nodeRoleName, tags: config.tags }) },
+        ]),
+    );
+    if (schemaProblems.length > 0) throw new StackConfigError(config.stack, schemaProblems);
 
-// Every AWS resource of the stack goes through this provider, so every taggable one carries the required tags.
-const awsProvider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: config.tags } });
-const opts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider } };
+    // Every AWS resource goes through this provider, so every taggable one carries the required tags.
+    const awsProvider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: config.tags } });
+    const opts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider } };
 
-const network = new Network(
-    config.clusterName,
-    { clusterName: config.clusterName, ...config.network },
-    opts,
-);
+    const network = new Network(config.clusterName, { clusterName: config.clusterName, ...config.network }, opts);
+    const cluster = new Cluster(
+        config.clusterName,
+        { clusterName: config.clusterName, ...config.cluster, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
+        opts,
+    );
+    const k8sOpts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider, kubernetes: cluster.kubernetesProvider } };
+    const karpenter = new KarpenterController(`${config.clusterName}-karpenter`, { clusterName: config.clusterName, cluster, ...config.karpenter }, k8sOpts);
+    const nodePools = new NodePools(
+        `${config.clusterName}-pools`,
+        { clusterName: config.clusterName, nodeRoleName: karpenter.nodeRoleName, pools: config.nodePools, tags: config.tags, dependsOn: karpenter.releases },
+        k8sOpts,
+    );
+    new DemoWorkload(`${config.clusterName}-demo`, { ...config.demoWorkload, dependsOn: [nodePools] }, k8sOpts);
 
-const cluster = new Cluster(
-    config.clusterName,
-    {
-        clusterName: config.clusterName,
-        ...config.cluster,
+    return {
+        clusterName: cluster.clusterName,
+        clusterEndpoint: cluster.endpoint,
+        kubeconfig: cluster.kubeconfig,
+        oidcProviderArn: cluster.oidcProviderArn,
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
         publicSubnetIds: network.publicSubnetIds,
-    },
-    opts,
-);
-
-export const clusterName = cluster.clusterName;
-export const clusterEndpoint = cluster.endpoint;
-export const kubeconfig = cluster.kubeconfig;
-export const oidcProviderArn = cluster.oidcProviderArn;
-export const vpcId = network.vpcId;
-export const privateSubnetIds = network.privateSubnetIds;
-export const publicSubnetIds = network.publicSubnetIds;
+        karpenterControllerRoleArn: karpenter.controllerRoleArn,
+        karpenterNodeRoleName: karpenter.nodeRoleName,
+        karpenterQueueName: karpenter.queueName,
+        karpenterChartVersion: karpenter.chartVersion,
+        nodePools: nodePools.names,
+    };
+};

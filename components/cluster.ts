@@ -60,6 +60,8 @@ export class Cluster extends pulumi.ComponentResource {
     /** The system node group, for components that must wait for schedulable nodes. */
     readonly systemNodeGroup: aws.eks.NodeGroup;
     readonly kubernetesProvider: k8s.Provider;
+    readonly systemNodeLabel = SYSTEM_NODE_LABEL;
+    readonly systemNodeTaint = SYSTEM_NODE_TAINT;
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-karpenter:cluster:Cluster", name, {}, opts);

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
     Problems,
+    RawReader,
     isRecord,
     parseCidr,
     readBool,
@@ -12,6 +13,9 @@ import {
     readStringMap,
     unknownKeys,
 } from "./validate";
+import { DemoWorkloadConfig, parseDemoWorkload } from "./demoConfig";
+import { KarpenterConfig, parseKarpenter } from "./karpenter/config";
+import { NodePoolConfig, parseNodePools } from "./nodePools/config";
 
 /** EKS control-plane log types (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -96,6 +100,10 @@ export interface StackConfig {
     tags: Record<string, string>;
     network: NetworkConfig;
     cluster: ClusterConfig;
+    karpenter: KarpenterConfig;
+    /** One NodePool and EC2NodeClass each. @default [] */
+    nodePools: NodePoolConfig[];
+    demoWorkload: DemoWorkloadConfig;
 }
 
 /** What Pulumi hands the program: the project, the stack and every config value as a string, keyed "namespace:key". */
@@ -140,13 +148,17 @@ export const KNOWN_KEYS = [
     "extraTags",
     "existingVpc",
     "systemNodeGroup",
+    "karpenter",
+    "nodePools",
+    "demoWorkload",
     ...Object.keys(SCALAR_DEFAULTS),
 ] as const;
 
 const NAME = { pattern: /^[a-z][a-z0-9-]{0,31}$/, describe: "lowercase letters, digits and hyphens, starting with a letter, at most 32 characters" };
+// EKS allows 100 characters; 40 keeps the names derived from it within IAM's 64 (e.g. "<cluster>-karpenter-node").
 const CLUSTER_NAME = {
-    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/,
-    describe: "an EKS cluster name: letters, digits, hyphens and underscores, starting with a letter or digit, at most 100 characters",
+    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/,
+    describe: "an EKS cluster name: letters, digits, hyphens and underscores, starting with a letter or digit, at most 40 characters (names of IAM roles derive from it)",
 };
 const K8S_VERSION = { pattern: /^1\.[0-9]{2}$/, describe: 'a Kubernetes minor version such as "1.36"' };
 const REGION = { pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/, describe: 'an AWS region such as "us-west-2"' };
@@ -172,39 +184,6 @@ export class StackConfigError extends pulumi.RunError {
                 `\nFix them with "pulumi config set <key> <value>" (or edit Pulumi.${stack}.yaml); see README "Configuration reference".`,
         );
         this.name = "StackConfigError";
-    }
-}
-
-/** A reader over one namespace of raw config: knows which keys were set and decodes structured values. */
-class RawReader {
-    constructor(
-        private readonly raw: RawStackConfig,
-        readonly p: Problems,
-    ) {}
-
-    path(key: string): string {
-        return `${this.raw.project}:${key}`;
-    }
-
-    has(key: string): boolean {
-        return this.raw.values[this.path(key)] !== undefined;
-    }
-
-    /** The raw string of a scalar key. */
-    text(key: string): string | undefined {
-        return this.raw.values[this.path(key)];
-    }
-
-    /** The decoded value of a structured key (Pulumi passes lists and objects as JSON text). */
-    json(key: string): unknown {
-        const text = this.text(key);
-        if (text === undefined) return undefined;
-        try {
-            return JSON.parse(text);
-        } catch {
-            // Pulumi hands a plain YAML string through as is; let the typed reader report it.
-            return text;
-        }
     }
 }
 
@@ -240,6 +219,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
 
     const network = parseNetwork(r);
     const cluster = parseCluster(r);
+    const karpenter = parseKarpenter(r, cluster?.kubernetesVersion);
+    const nodePools = parseNodePools(r);
+    const demoWorkload = parseDemoWorkload(r);
 
     if (!p.empty) throw new StackConfigError(raw.stack, p.list);
     return {
@@ -251,6 +233,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         tags: { ...extraTags, environment: environment!, project: raw.project, owner: owner!, "managed-by": "pulumi" },
         network: network!,
         cluster: cluster!,
+        karpenter: karpenter!,
+        nodePools: nodePools!,
+        demoWorkload: demoWorkload!,
     };
 }
 

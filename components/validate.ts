@@ -176,3 +176,37 @@ export function parseCidr(value: string): { base: number; mask: number; canonica
     const canonical = `${[24, 16, 8, 0].map((s) => (base >>> s) & 255).join(".")}/${mask}`;
     return { base, mask, canonical, hostBitsSet: base !== address };
 }
+
+/** A reader over one namespace of raw config: knows which keys were set and decodes structured values. */
+export class RawReader {
+    constructor(
+        private readonly raw: { project: string; values: Record<string, string> },
+        readonly p: Problems,
+    ) {}
+
+    path(key: string): string {
+        return `${this.raw.project}:${key}`;
+    }
+
+    has(key: string): boolean {
+        return this.raw.values[this.path(key)] !== undefined;
+    }
+
+    /** The raw string of a scalar key. */
+    text(key: string): string | undefined {
+        return this.raw.values[this.path(key)];
+    }
+
+    /** The decoded value of a structured key (Pulumi passes lists and objects as JSON text). */
+    json(key: string): unknown {
+        const text = this.text(key);
+        if (text === undefined) return undefined;
+        try {
+            return JSON.parse(text);
+        } catch {
+            // Pulumi hands a plain YAML string through as is; let the typed reader report it.
+            return text;
+        }
+    }
+}
+

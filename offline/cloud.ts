@@ -82,6 +82,9 @@ function vpcOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unkno
     return { vpcId: `vpc-${hex(args.name, 17)}`, privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public"), isolatedSubnetIds: [] };
 }
 
+/** A Kubernetes object as the API server stores it: what was applied, plus a uid. */
+const kubernetesObject: Outputs = (a) => ({ metadata: { ...(a.inputs.metadata ?? {}), uid: hex(`${a.type}/${a.name}`, 32) } });
+
 const RESOURCES: Record<string, Outputs> = {
     "pulumi:providers:aws": () => ({}),
     "pulumi:providers:kubernetes": () => ({}),
@@ -100,6 +103,28 @@ const RESOURCES: Record<string, Outputs> = {
         const nodeGroupName = autoName(a.name, a.inputs.nodeGroupName);
         return { nodeGroupName, arn: arn(s, "eks", `nodegroup/${a.inputs.clusterName}/${nodeGroupName}/${hex(nodeGroupName, 8)}`), status: "ACTIVE" };
     },
+    "aws:eks/accessEntry:AccessEntry": (a, s) => ({ accessEntryArn: arn(s, "eks", `access-entry/${a.inputs.clusterName}/role/${ACCOUNT_ID}/${hex(a.name, 8)}`) }),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": (a, s) => {
+        const associationId = `a-${hex(a.name, 17)}`;
+        return { associationId, associationArn: arn(s, "eks", `podidentityassociation/${a.inputs.clusterName}/${associationId}`) };
+    },
+    "aws:iam/policy:Policy": (a, s) => {
+        const name = autoName(a.name, a.inputs.name);
+        return { name, arn: `arn:${s.partition}:iam::${ACCOUNT_ID}:policy${a.inputs.path ?? "/"}${name}`, policyId: `ANPA${hex(name, 17).toUpperCase()}` };
+    },
+    "aws:sqs/queue:Queue": (a, s) => {
+        const name = autoName(a.name, a.inputs.name);
+        return { name, arn: arn(s, "sqs", name), url: `https://sqs.${s.region}.${s.dnsSuffix}/${ACCOUNT_ID}/${name}` };
+    },
+    "aws:sqs/queuePolicy:QueuePolicy": () => ({}),
+    "aws:cloudwatch/eventRule:EventRule": (a, s) => {
+        const name = autoName(a.name, a.inputs.name);
+        return { name, arn: arn(s, "events", `rule/${name}`) };
+    },
+    "aws:cloudwatch/eventTarget:EventTarget": () => ({}),
+    "kubernetes:helm.sh/v3:Release": (a) => ({
+        status: { name: a.inputs.name, namespace: a.inputs.namespace, chart: String(a.inputs.chart).split("/").pop(), version: a.inputs.version, status: "deployed", revision: 1 },
+    }),
     "aws:eks/addon:Addon": (a, s) => ({ arn: arn(s, "eks", `addon/${a.inputs.clusterName}/${a.inputs.addonName}/${hex(a.name, 8)}`), addonVersion: a.inputs.addonVersion ?? "v0.0.0-eksbuild.1" }),
 };
 
@@ -118,7 +143,7 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) =
 export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Outputs>> = {}): pulumi.runtime.Mocks {
     return {
         newResource(args) {
-            const outputs = extra[args.type] ?? RESOURCES[args.type];
+            const outputs = extra[args.type] ?? RESOURCES[args.type] ?? (args.custom !== false && args.type.startsWith("kubernetes:") ? kubernetesObject : undefined);
             // Components of this project register no cloud state; any other unknown type is a gap in the mocks.
             if (!outputs && args.custom === false && args.type.startsWith("eks-karpenter:")) return { id: "", state: {} };
             if (!outputs) throw new Error(`Mock not implemented: ${args.type} (resource ${args.name})`);

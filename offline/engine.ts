@@ -39,7 +39,7 @@ export interface ProgramRun {
 
 export interface RunOptions {
     /** Module to load (defaults to the project's index.ts), or a function that declares resources and returns outputs. */
-    program?: string | (() => Record<string, unknown>);
+    program?: string | (() => Record<string, unknown> | Promise<Record<string, unknown>>);
     /** Per-type results that replace the offline cloud's, for tests that need a specific answer. */
     extraMocks?: Parameters<typeof offlineMocks>[1];
 }
@@ -112,7 +112,9 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
-        const exported = typeof options.program === "function" ? options.program() : loadModule(options.program ?? path.join(PROJECT_DIR, "index.ts"));
+        const loaded = typeof options.program === "function" ? options.program() : loadModule(options.program ?? path.join(PROJECT_DIR, "index.ts"));
+        // A program may export an (async) function, as Pulumi allows: its result is the stack outputs.
+        const exported = (typeof loaded === "function" ? await (loaded as () => unknown)() : await loaded) as Record<string, unknown>;
         const outputs: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(exported)) {
             if (pulumi.Output.isInstance(value) || !(value instanceof Object)) outputs[key] = await valueOf(value as pulumi.Input<unknown>);
@@ -164,10 +166,10 @@ function unwrapSecrets(inputs: Record<string, unknown>): { inputs: Record<string
 }
 
 /** Loads a program module afresh, so one process can run several stacks. */
-function loadModule(program: string): Record<string, unknown> {
+function loadModule(program: string): unknown {
     const programPath = require.resolve(program);
     delete require.cache[programPath];
-    return require(programPath) as Record<string, unknown>;
+    return require(programPath) as unknown;
 }
 
 /** The one resource of a type and logical name, or an error listing what exists. */

@@ -108,7 +108,7 @@ describe("parseStackConfig", () => {
                 `${K}:systemNodeGroup.instanceType: unknown key; did you mean "instanceTypes"? Known keys: instanceTypes, capacityType, minSize, desiredSize, maxSize, diskSizeGiB, amiType.`,
             ],
             ["duplicate admin", { adminPrincipalArns: ["arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/a"] }, `${K}:adminPrincipalArns: got ["arn:aws:iam::123456789012:role/a","arn:aws:iam::123456789012:role/a"]; expected a list without duplicates ("arn:aws:iam::123456789012:role/a" appears twice).`],
-            ["cluster name", { clusterName: "-bad" }, `${K}:clusterName: got "-bad"; expected an EKS cluster name: letters, digits, hyphens and underscores, starting with a letter or digit, at most 100 characters.`],
+            ["cluster name", { clusterName: "-bad" }, `${K}:clusterName: got "-bad"; expected an EKS cluster name: letters, digits, hyphens and underscores, starting with a letter or digit, at most 40 characters (names of IAM roles derive from it).`],
             ["environment name", { environment: "Prod" }, `${K}:environment: got "Prod"; expected lowercase letters, digits and hyphens, starting with a letter, at most 32 characters.`],
             ["missing owner", { owner: undefined }, `${K}:owner: is required: who owns this stack (a team or an email); run "pulumi config set owner platform-team".`],
             ["missing region", { "aws:region": undefined }, `aws:region: is not set; run "pulumi config set aws:region us-west-2" (or your region).`],

@@ -1,0 +1,27 @@
+import { RawReader, isRecord, readBool, readInt, unknownKeys } from "./validate";
+
+/** The demo "inflate" Deployment (`demoWorkload`, an object; every field optional). */
+export interface DemoWorkloadConfig {
+    /** Pods of 1 CPU each; scale with kubectl to watch Karpenter add and remove nodes. @default 0 */
+    replicas: number;
+    /** Select on-demand capacity (karpenter.sh/capacity-type: on-demand). @default false */
+    onDemandOnly: boolean;
+    /** Spread the pods evenly across zones. @default false */
+    spreadAcrossZones: boolean;
+}
+
+export const DEMO_DEFAULTS: DemoWorkloadConfig = { replicas: 0, onDemandOnly: false, spreadAcrossZones: false };
+
+export function parseDemoWorkload(r: RawReader): DemoWorkloadConfig | undefined {
+    const p = r.p;
+    const path = r.path("demoWorkload");
+    const value = r.has("demoWorkload") ? r.json("demoWorkload") : {};
+    if (!isRecord(value)) return p.add(path, value, "an object with replicas, onDemandOnly, spreadAcrossZones");
+    const d = DEMO_DEFAULTS;
+    unknownKeys(p, `${path}.`, value, Object.keys(d));
+    const replicas = readInt(p, `${path}.replicas`, value.replicas ?? d.replicas, 0, 100);
+    const onDemandOnly = readBool(p, `${path}.onDemandOnly`, value.onDemandOnly ?? d.onDemandOnly);
+    const spreadAcrossZones = readBool(p, `${path}.spreadAcrossZones`, value.spreadAcrossZones ?? d.spreadAcrossZones);
+    if (replicas === undefined || onDemandOnly === undefined || spreadAcrossZones === undefined) return undefined;
+    return { replicas, onDemandOnly, spreadAcrossZones };
+}

@@ -1,0 +1,137 @@
+/**
+ * The values of the `karpenter` Helm chart at 1.14.1 (charts/karpenter/values.yaml), as a type. The chart has
+ * no values schema, so Helm silently ignores a misspelled key; building values through this interface turns
+ * that into a type error. Only keys this project may set are typed in detail; every key is optional.
+ */
+
+type Labels = Record<string, string>;
+
+interface NodeSelectorRequirement {
+    key: string;
+    operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+    values?: string[];
+}
+
+interface Toleration {
+    key?: string;
+    operator?: "Exists" | "Equal";
+    value?: string;
+    effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+interface TopologySpreadConstraint {
+    maxSkew: number;
+    topologyKey: string;
+    whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
+}
+
+export interface ResourceList {
+    cpu?: string;
+    memory?: string;
+}
+
+export interface KarpenterChartValues {
+    nameOverride?: string;
+    fullnameOverride?: string;
+    additionalLabels?: Labels;
+    additionalAnnotations?: Labels;
+    imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+    serviceAccount?: { create?: boolean; name?: string; annotations?: Labels };
+    serviceMonitor?: { enabled?: boolean; additionalLabels?: Labels; endpointConfig?: Record<string, unknown> };
+    replicas?: number;
+    revisionHistoryLimit?: number;
+    podLabels?: Labels;
+    podAnnotations?: Labels;
+    podDisruptionBudget?: { name?: string; maxUnavailable?: number | string };
+    priorityClassName?: string;
+    terminationGracePeriodSeconds?: number;
+    dnsPolicy?: "ClusterFirst" | "Default";
+    nodeSelector?: Labels;
+    affinity?: {
+        nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: Array<{ matchExpressions: NodeSelectorRequirement[] }> } };
+        podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: Array<{ topologyKey: string }> };
+    };
+    topologySpreadConstraints?: TopologySpreadConstraint[];
+    tolerations?: Toleration[];
+    controller?: {
+        image?: { repository?: string; tag?: string; digest?: string };
+        env?: Array<{ name: string; value: string }>;
+        resources?: { requests?: ResourceList; limits?: ResourceList };
+        metrics?: { port?: number };
+        healthProbe?: { port?: number };
+    };
+    logLevel?: "debug" | "info" | "error";
+    settings?: {
+        batchMaxDuration?: string;
+        batchIdleDuration?: string;
+        clusterName?: string;
+        clusterEndpoint?: string;
+        isolatedVPC?: boolean;
+        vmMemoryOverheadPercent?: number;
+        /** The SQS queue's name (not its ARN or URL); empty disables interruption handling. */
+        interruptionQueue?: string;
+        enableZonalShift?: boolean;
+        reservedENIs?: string;
+        featureGates?: {
+            nodeRepair?: boolean;
+            nodeOverlay?: boolean;
+            reservedCapacity?: boolean;
+            spotToSpotConsolidation?: boolean;
+            staticCapacity?: boolean;
+            capacityBuffer?: boolean;
+        };
+    };
+}
+
+export interface ControllerValuesArgs {
+    clusterName: string;
+    queueName: string;
+    serviceAccountName: string;
+    replicas: number;
+    resources: Required<ResourceList>;
+    spotToSpotConsolidation: boolean;
+    logLevel: "debug" | "info" | "error";
+    /** Label that marks the system node group, where the controller must run. */
+    systemNodeLabel: { key: string; value: string };
+    /** Taint of the system node group, which the controller tolerates. */
+    systemNodeTaint: { key: string; value: string };
+}
+
+/**
+ * Values for the controller: it runs only on the system node group (never on a node Karpenter launched, which
+ * it could consolidate away from under itself), one replica per node and spread across zones.
+ */
+export function controllerHelmValues(a: ControllerValuesArgs): KarpenterChartValues {
+    return {
+        replicas: a.replicas,
+        serviceAccount: { create: true, name: a.serviceAccountName },
+        podDisruptionBudget: { name: "karpenter", maxUnavailable: 1 },
+        priorityClassName: "system-cluster-critical",
+        nodeSelector: { "kubernetes.io/os": "linux", [a.systemNodeLabel.key]: a.systemNodeLabel.value },
+        // Lists in Helm values replace the chart's defaults, so the chart's own guard is restated here.
+        affinity: {
+            nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                    nodeSelectorTerms: [
+                        {
+                            matchExpressions: [
+                                { key: "karpenter.sh/nodepool", operator: "DoesNotExist" },
+                                { key: a.systemNodeLabel.key, operator: "In", values: [a.systemNodeLabel.value] },
+                            ],
+                        },
+                    ],
+                },
+            },
+            podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname" }] },
+        },
+        topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule" }],
+        tolerations: [{ key: a.systemNodeTaint.key, operator: "Exists" }],
+        controller: { resources: { requests: { ...a.resources }, limits: { ...a.resources } } },
+        logLevel: a.logLevel,
+        settings: {
+            clusterName: a.clusterName,
+            interruptionQueue: a.queueName,
+            featureGates: { spotToSpotConsolidation: a.spotToSpotConsolidation },
+        },
+    };
+}
