@@ -117,8 +117,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         const exported = (typeof loaded === "function" ? await (loaded as () => unknown)() : await loaded) as Record<string, unknown>;
         const outputs: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(exported)) {
-            if (pulumi.Output.isInstance(value) || !(value instanceof Object)) outputs[key] = await valueOf(value as pulumi.Input<unknown>);
-            else if (value instanceof Promise) outputs[key] = await value;
+            if (typeof value !== "function") outputs[key] = await valueOf(value as pulumi.Input<unknown>);
         }
         await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         // Let rejections raised in the last callbacks reach the handler.

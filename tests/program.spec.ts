@@ -26,9 +26,25 @@ describe("the whole program", () => {
                 for (const r of run.resources.filter((r) => r.remote)) expect(r.providers.aws?.startsWith(`${provider.urn}::`), `${r.type} ${r.name}`).to.equal(true);
             });
 
-            it("exports cluster name, endpoint, kubeconfig, VPC, subnets and OIDC provider", () => {
+            it("exports the cluster, network and Karpenter outputs", () => {
                 const outputs = runs[stack].outputs;
-                expect(outputs).to.have.all.keys("clusterName", "clusterEndpoint", "kubeconfig", "oidcProviderArn", "vpcId", "privateSubnetIds", "publicSubnetIds");
+                expect(outputs).to.have.all.keys(
+                    "clusterName",
+                    "clusterEndpoint",
+                    "kubeconfig",
+                    "oidcProviderArn",
+                    "vpcId",
+                    "privateSubnetIds",
+                    "publicSubnetIds",
+                    "karpenterControllerRoleArn",
+                    "karpenterNodeRoleName",
+                    "karpenterQueueName",
+                    "karpenterChartVersion",
+                    "nodePools",
+                );
+                expect(outputs.karpenterQueueName).to.equal(`eks-karpenter-${stack}`);
+                expect(outputs.karpenterChartVersion).to.equal("1.14.1");
+                expect(outputs.karpenterControllerRoleArn).to.equal(`arn:aws:iam::123456789012:role/eks-karpenter-${stack}-karpenter`);
                 expect(outputs.clusterName).to.equal(`eks-karpenter-${stack}`);
                 expect(outputs.oidcProviderArn).to.match(/^arn:aws:iam::123456789012:oidc-provider\/oidc\.eks\.us-west-2\.amazonaws\.com\/id\/[0-9A-F]{32}$/);
                 expect(outputs.vpcId).to.match(/^vpc-/);
@@ -36,7 +52,7 @@ describe("the whole program", () => {
 
             it("parents every resource under a component of this project", () => {
                 for (const r of runs[stack].resources.filter((r) => !r.type.startsWith("eks-karpenter:") && r.type !== "pulumi:providers:aws")) {
-                    expect(r.parent, `${r.type} ${r.name}`).to.match(/eks-karpenter:[a-z]+:[A-Za-z]+::/);
+                    expect(r.parent, `${r.type} ${r.name}`).to.match(/eks-karpenter:[a-zA-Z]+:[A-Za-z]+::/);
                 }
             });
         });

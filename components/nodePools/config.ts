@@ -105,7 +105,7 @@ const POOL_KEYS = [
 
 const DNS_LABEL = { pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, describe: "a DNS label: lowercase letters, digits and hyphens, at most 63 characters" };
 const INSTANCE_TYPE = { pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, describe: 'an EC2 instance type such as "m7i.large"' };
-const WORD = { pattern: /^[a-z][a-z0-9-]*$/, describe: "lowercase letters, digits and hyphens" };
+const WORD = { pattern: /^[a-z][a-z0-9-]*$/, describe: 'an instance family such as "m7i"' };
 const ZONE = { pattern: /^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$/, describe: 'an availability zone such as "us-west-2a"' };
 const DURATION_OR_NEVER = { pattern: /^(([0-9]+(s|m|h))+|Never)$/, describe: 'a duration such as "720h", or "Never"' };
 const BUDGET_NODES = { pattern: /^((100|[0-9]{1,2})%|[0-9]+)$/, describe: 'a node count or a percentage such as "10%"' };
@@ -181,7 +181,7 @@ function parseNodePool(p: Problems, path: string, value: unknown): NodePoolConfi
     const instanceTypes = strings("instanceTypes", INSTANCE_TYPE);
     const instanceCategories = strings("instanceCategories", { pattern: /^[a-z]+$/, describe: 'an instance category such as "m"' });
     const instanceFamilies = strings("instanceFamilies", WORD);
-    const instanceSizes = strings("instanceSizes", WORD);
+    const instanceSizes = strings("instanceSizes", { pattern: /^[a-z0-9][a-z0-9-]*$/, describe: 'an instance size such as "large" or "2xlarge"' });
     const zones = strings("zones", ZONE);
     const instanceGenerationMin = value.instanceGenerationMin === undefined ? undefined : readInt(p, at("instanceGenerationMin"), value.instanceGenerationMin, 1, 20);
     const architectures = need(readList(p, at("architectures"), value.architectures ?? d.architectures, (ip, v) => readEnum(p, ip, v, ARCHITECTURES), { min: 1, unique: true }));
