@@ -2,7 +2,6 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { RawStackConfig } from "../components/config";
 import { CloudScope, offlineMocks, scopeOf } from "./cloud";
-import { PROJECT_DIR } from "./stackFiles";
 
 /** One resource as the program registered it: what `pulumi preview` would show, with the graph edges. */
 export interface RecordedResource {
@@ -112,7 +111,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
-        const loaded = typeof options.program === "function" ? options.program() : loadModule(options.program ?? path.join(PROJECT_DIR, "index.ts"));
+        const loaded = typeof options.program === "function" ? options.program() : loadModule(options.program ?? path.join(__dirname, "..", "index"));
         // A program may export an (async) function, as Pulumi allows: its result is the stack outputs.
         const exported = (typeof loaded === "function" ? await (loaded as () => unknown)() : await loaded) as Record<string, unknown>;
         const outputs: Record<string, unknown> = {};

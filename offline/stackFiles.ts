@@ -3,8 +3,13 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import type { RawStackConfig } from "../components/config";
 
-/** Where the Pulumi project lives (the repository root). */
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+/** Where the Pulumi project lives: the nearest folder above this file with a Pulumi.yaml (also from bin/). */
+export const PROJECT_DIR = ((): string => {
+    for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    }
+    throw new Error(`no Pulumi.yaml above ${__dirname}`);
+})();
 
 interface ProjectFile {
     name: string;

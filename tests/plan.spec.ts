@@ -1,0 +1,117 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { expect } from "chai";
+import { parse } from "yaml";
+import { FIELD_TREES_FILE, generateFieldTrees } from "../offline/genFieldTrees";
+import { PlanResult, planStack } from "../offline/plan";
+import { UPSTREAM_RULES } from "./fixtures/upstreamKarpenter";
+import { brokenProgram } from "./fixtures/brokenProgram";
+
+const ROOT = path.resolve(__dirname, "..");
+const silent = () => undefined;
+
+function readPlanFile<T = unknown>(dir: string, file: string): T {
+    const text = fs.readFileSync(path.join(dir, file), "utf8");
+    return (file.endsWith(".json") ? JSON.parse(text) : parse(text)) as T;
+}
+
+describe("offline plan", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+    after(() => fs.rmSync(out, { recursive: true, force: true }));
+
+    for (const stack of ["dev", "prod"]) {
+        describe(stack, () => {
+            let result: PlanResult;
+            const dir = path.join(out, stack);
+            before(async () => {
+                result = await planStack({ stack, outDir: out, log: silent });
+            });
+
+            it("exits 0 with no findings", () => {
+                expect(result.findings).to.deep.equal([]);
+                expect(result.exitCode).to.equal(0);
+            });
+
+            it("writes every registered resource with its parent, dependencies, provider and inputs, secrets hidden", () => {
+                const resources = readPlanFile<Array<Record<string, unknown>>>(dir, "resources.json");
+                expect(resources).to.have.length(result.run!.resources.length);
+                const k8sProvider = resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+                expect((k8sProvider.inputs as Record<string, unknown>).kubeconfig).to.equal("[secret]");
+                expect(resources.find((r) => r.type === "kubernetes:karpenter.sh/v1:NodePool")!.dependencies).to.not.be.empty;
+            });
+
+            it("writes each Kubernetes object as YAML, named <kind>[-<namespace>]-<name>.yaml", () => {
+                const files = fs.readdirSync(path.join(dir, "manifests")).sort();
+                expect(files).to.include.members(["deployment-inflate-inflate.yaml", "namespace-inflate.yaml"]);
+                const pools = files.filter((f) => f.startsWith("nodepool-"));
+                expect(pools.length).to.equal(stack === "dev" ? 1 : 2);
+                for (const f of pools) {
+                    const o = readPlanFile<{ apiVersion: string; kind: string; metadata: { name: string } }>(dir, `manifests/${f}`);
+                    expect([o.apiVersion, o.kind, `nodepool-${o.metadata.name}.yaml`]).to.deep.equal(["karpenter.sh/v1", "NodePool", f]);
+                    expect(files).to.include(`ec2nodeclass-${o.metadata.name}.yaml`);
+                }
+            });
+
+            it("writes both Helm releases with chart, repository, version, namespace and values", () => {
+                const controller = readPlanFile<Record<string, any>>(dir, "helm/karpenter.yaml");
+                expect(controller).to.deep.include({ release: "karpenter", chart: "karpenter", repository: "oci://public.ecr.aws/karpenter", version: "1.14.1", namespace: "kube-system", skipCrds: true });
+                expect(controller.values.settings.interruptionQueue).to.equal(`eks-karpenter-${stack}`);
+                expect(readPlanFile<Record<string, unknown>>(dir, "helm/karpenter-crd.yaml")).to.deep.include({ chart: "karpenter-crd", version: "1.14.1" });
+            });
+
+            it("writes every IAM document as AWS would receive it, with ARNs of the configured account and region", () => {
+                const files = fs.readdirSync(path.join(dir, "iam"));
+                expect(files).to.include.members([`KarpenterControllerNodeLifecyclePolicy-eks-karpenter-${stack}.json`, `eks-karpenter-${stack}.queue-policy.json`, `eks-karpenter-${stack}-karpenter.trust.json`]);
+                expect(files.filter((f) => f.endsWith(".trust.json"))).to.have.length(3);
+                const eks = readPlanFile<{ Statement: Array<{ Resource: string }> }>(dir, `iam/KarpenterControllerEKSIntegrationPolicy-eks-karpenter-${stack}.json`);
+                expect(eks.Statement[0].Resource).to.equal(`arn:aws:eks:us-west-2:123456789012:cluster/eks-karpenter-${stack}`);
+            });
+
+            it("writes each EventBridge rule with its pattern and the queue as target", () => {
+                const rules = fs.readdirSync(path.join(dir, "events")).map((f) => readPlanFile<{ eventPattern: unknown; targets: Array<{ arn: string }> }>(dir, `events/${f}`));
+                expect(rules.map((r) => r.eventPattern)).to.have.deep.members(UPSTREAM_RULES);
+                for (const r of rules) expect(r.targets).to.deep.equal([{ targetId: "KarpenterInterruptionQueueTarget", arn: `arn:aws:sqs:us-west-2:123456789012:eks-karpenter-${stack}` }]);
+            });
+        });
+    }
+
+    it("fails with exit 1 and names each problem when a manifest breaks its schema, has an unknown field, or IAM names a missing action", async () => {
+        const result = await planStack({ stack: "dev", outDir: out, log: silent, program: brokenProgram });
+        expect(result.exitCode).to.equal(1);
+        expect(result.findings).to.deep.include.members([
+            { where: "manifests/nodepool-bad.yaml", message: 'spec.template.spec.expireAfter must match pattern "^(([0-9]+(s|m|h))+|Never)$"' },
+            { where: "manifests/nodepool-bad.yaml", message: "spec.consolidation is not a field of karpenter.sh/v1/NodePool (the API server would drop it)" },
+            { where: "iam/bad-policy.json", message: "ec2:RunInstance: no such action in the IAM action catalogue" },
+        ]);
+    });
+
+    it("keeps offline/fieldTrees.json in step with the model types (npm run gen:field-trees)", () => {
+        expect(JSON.parse(fs.readFileSync(FIELD_TREES_FILE, "utf8"))).to.deep.equal(generateFieldTrees());
+    });
+
+    describe("command line", () => {
+        const plan = (...args: string[]) =>
+            spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "offline/plan.ts", "--out", out, "--quiet", ...args], { cwd: ROOT, encoding: "utf8" });
+
+        it("exits 0 for a good stack and prints the verdicts", () => {
+            const r = plan("dev");
+            expect(r.status, r.stderr).to.equal(0);
+            expect(r.stdout).to.match(/ok {3}Kubernetes objects: 4 checked/);
+            expect(r.stdout).to.match(/ok {3}IAM: 10 documents/);
+        });
+
+        it("exits 2 with the config problems for a broken stack file, and a usage message for a stack that does not exist", () => {
+            const broken = plan("--stack-file", "tests/fixtures/Pulumi.broken-config.yaml");
+            expect(broken.status).to.equal(2);
+            expect(broken.stdout).to.include('Stack "broken-config" has 2 configuration problems:');
+            expect(broken.stdout).to.include('eks-karpenter:availabilityZones: unknown key; did you mean "availabilityZoneCount"?');
+            expect(broken.stdout).to.include("eks-karpenter:nodePools[0].limits: got nothing");
+            expect(broken.stdout + broken.stderr).to.not.match(/\n\s+at /);
+            const missing = plan("staging");
+            expect(missing.status).to.equal(2);
+            expect(missing.stderr).to.include('no stack "staging": there is no Pulumi.staging.yaml');
+        });
+    });
+});
