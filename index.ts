@@ -29,7 +29,7 @@ export = async () => {
     const network = new Network(config.clusterName, { clusterName: config.clusterName, ...config.network }, opts);
     const cluster = new Cluster(
         config.clusterName,
-        { clusterName: config.clusterName, ...config.cluster, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
+        { clusterName: config.clusterName, tags: config.tags, ...config.cluster, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
         opts,
     );
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider, kubernetes: cluster.kubernetesProvider } };

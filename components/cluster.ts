@@ -9,6 +9,8 @@ import { remoteChildOptions } from "./remote";
 export interface ClusterArgs extends ClusterConfig {
     /** Physical EKS cluster name; also the value of every `karpenter.sh/discovery` tag. */
     clusterName: string;
+    /** The stack's required tags: the system nodes' instances, volumes and ENIs get them through the launch template. */
+    tags: Record<string, string>;
     vpcId: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string[]>;
     publicSubnetIds: pulumi.Input<string[]>;
@@ -20,6 +22,22 @@ export const SYSTEM_NODE_TAINT = { key: "CriticalAddonsOnly", value: "true", eff
 
 /** EKS managed add-ons installed once the system nodes exist (they schedule pods). */
 export const MANAGED_ADDONS = ["coredns", "eks-pod-identity-agent"] as const;
+
+/** The device of the volume that holds containers: the root volume on AL2023, the data volume on Bottlerocket. */
+export function systemRootDevice(amiType: string): string {
+    return amiType.startsWith("BOTTLEROCKET") ? "/dev/xvdb" : "/dev/xvda";
+}
+
+/**
+ * CoreDNS add-on configuration: on the system nodes only (never on a node Karpenter may consolidate away), and
+ * tolerating their taint. Keys of the add-on's configuration schema (aws eks describe-addon-configuration).
+ */
+export function coreDnsPlacement() {
+    return {
+        nodeSelector: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
+        tolerations: [{ key: SYSTEM_NODE_TAINT.key, operator: "Exists", effect: "NoSchedule" }],
+    };
+}
 
 /**
  * Access entries granting cluster admin to each principal, keyed by a name derived from the principal ARN (its
@@ -59,6 +77,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly systemNodeGroupName: pulumi.Output<string>;
     /** The system node group, for components that must wait for schedulable nodes. */
     readonly systemNodeGroup: aws.eks.NodeGroup;
+    /** The managed add-ons (CoreDNS, Pod Identity agent) that Karpenter needs while it runs. */
+    readonly addons: aws.eks.Addon[];
     readonly kubernetesProvider: k8s.Provider;
     readonly systemNodeLabel = SYSTEM_NODE_LABEL;
     readonly systemNodeTaint = SYSTEM_NODE_TAINT;
@@ -144,6 +164,26 @@ export class Cluster extends pulumi.ComponentResource {
         );
 
         const ng = args.systemNodeGroup;
+        // Provider defaultTags do not reach what a managed node group launches; a launch template's tag
+        // specifications do. It also requires IMDSv2 and encrypts the root volume.
+        const launchTemplate = new aws.ec2.LaunchTemplate(
+            `${name}-system`,
+            {
+                description: `System node group of EKS cluster ${args.clusterName}`,
+                updateDefaultVersion: true,
+                // Hop limit 2: pods on these nodes without host networking (the Karpenter controller) may read
+                // the region from instance metadata.
+                metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 },
+                blockDeviceMappings: [
+                    {
+                        deviceName: systemRootDevice(ng.amiType),
+                        ebs: { volumeSize: ng.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+                    },
+                ],
+                tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: args.tags })),
+            },
+            { parent: this },
+        );
         this.systemNodeGroup = new aws.eks.NodeGroup(
             `${name}-system`,
             {
@@ -154,7 +194,7 @@ export class Cluster extends pulumi.ComponentResource {
                 amiType: ng.amiType,
                 capacityType: ng.capacityType,
                 instanceTypes: ng.instanceTypes,
-                diskSize: ng.diskSizeGiB,
+                launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply(String) },
                 scalingConfig: { minSize: ng.minSize, desiredSize: ng.desiredSize, maxSize: ng.maxSize },
                 updateConfig: { maxUnavailable: 1 },
                 labels: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
@@ -165,13 +205,20 @@ export class Cluster extends pulumi.ComponentResource {
         );
         this.systemNodeGroupName = this.systemNodeGroup.nodeGroupName;
 
-        for (const addonName of MANAGED_ADDONS) {
-            new aws.eks.Addon(
-                `${name}-${addonName}`,
-                { clusterName: this.clusterName, addonName, resolveConflictsOnCreate: "OVERWRITE", resolveConflictsOnUpdate: "PRESERVE" },
-                { parent: this, dependsOn: [this.systemNodeGroup] },
-            );
-        }
+        this.addons = MANAGED_ADDONS.map(
+            (addonName) =>
+                new aws.eks.Addon(
+                    `${name}-${addonName}`,
+                    {
+                        clusterName: this.clusterName,
+                        addonName,
+                        resolveConflictsOnCreate: "OVERWRITE",
+                        resolveConflictsOnUpdate: "PRESERVE",
+                        ...(addonName === "coredns" ? { configurationValues: JSON.stringify(coreDnsPlacement()) } : {}),
+                    },
+                    { parent: this, dependsOn: [this.systemNodeGroup] },
+                ),
+        );
 
         this.kubernetesProvider = new k8s.Provider(
             `${name}-k8s`,

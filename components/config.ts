@@ -15,7 +15,7 @@ import {
 } from "./validate";
 import { DemoWorkloadConfig, parseDemoWorkload } from "./demoConfig";
 import { KarpenterConfig, parseKarpenter } from "./karpenter/config";
-import { NodePoolConfig, parseNodePools } from "./nodePools/config";
+import { NodePoolConfig, parseNodePools, restrictedTagProblem } from "./nodePools/config";
 
 /** EKS control-plane log types (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -212,6 +212,9 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const clusterName = readString(p, r.path("clusterName"), r.text("clusterName") ?? `${raw.project}-${raw.stack}`, CLUSTER_NAME);
     const extraTags = r.has("extraTags") ? readStringMap(p, r.path("extraTags"), r.json("extraTags"), { key: TAG_KEY, value: TAG_VALUE }) : {};
     for (const key of Object.keys(extraTags ?? {})) {
+        // extraTags also reach the EC2 resources Karpenter launches, where its own tag keys are refused.
+        const reserved = restrictedTagProblem(key);
+        if (reserved) p.say(`${r.path("extraTags")}.${key}`, `${reserved}.`);
         if ((REQUIRED_TAG_KEYS as readonly string[]).includes(key)) {
             p.say(`${r.path("extraTags")}.${key}`, `is set by the stack itself; set it with the "${key === "managed-by" || key === "project" ? "(fixed)" : key}" key instead.`);
         }

@@ -33,6 +33,17 @@ function autoName(name: string, given?: unknown): string {
     return typeof given === "string" ? given : `${name}-${hex(name, 7)}`;
 }
 
+/** Longest physical name AWS accepts, per resource type (API references of IAM, EventBridge, SQS, EKS, KMS, Logs). */
+export const NAME_LIMITS: Record<string, { key: string; max: number }> = {
+    "aws:iam/role:Role": { key: "name", max: 64 },
+    "aws:iam/policy:Policy": { key: "name", max: 128 },
+    "aws:cloudwatch/eventRule:EventRule": { key: "name", max: 64 },
+    "aws:sqs/queue:Queue": { key: "name", max: 80 },
+    "aws:eks/nodeGroup:NodeGroup": { key: "nodeGroupName", max: 63 },
+    "aws:kms/alias:Alias": { key: "name", max: 256 },
+    "aws:cloudwatch/logGroup:LogGroup": { key: "name", max: 512 },
+};
+
 type Outputs = (args: pulumi.runtime.MockResourceArgs, s: CloudScope, id: string) => Record<string, unknown>;
 
 function arn(s: CloudScope, service: string, resource: string, region = s.region, account: string = ACCOUNT_ID): string {
@@ -82,6 +93,14 @@ function vpcOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unkno
     return { vpcId: `vpc-${hex(args.name, 17)}`, privateSubnetIds: subnets("private"), publicSubnetIds: subnets("public"), isolatedSubnetIds: [] };
 }
 
+/** The Kubernetes kinds the program declares; the API server stores them as applied. */
+const KUBERNETES_KINDS = new Set([
+    "kubernetes:core/v1:Namespace",
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:karpenter.sh/v1:NodePool",
+    "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
+]);
+
 /** A Kubernetes object as the API server stores it: what was applied, plus a uid. */
 const kubernetesObject: Outputs = (a) => ({ metadata: { ...(a.inputs.metadata ?? {}), uid: hex(`${a.type}/${a.name}`, 32) } });
 
@@ -94,6 +113,7 @@ const RESOURCES: Record<string, Outputs> = {
     "aws:kms/alias:Alias": (a, s) => ({ arn: arn(s, "kms", a.inputs.name) }),
     "aws:cloudwatch/logGroup:LogGroup": (a, s) => ({ name: autoName(a.name, a.inputs.name), arn: arn(s, "logs", `log-group:${autoName(a.name, a.inputs.name)}`) }),
     "aws:ec2/tag:Tag": () => ({}),
+    "aws:ec2/launchTemplate:LaunchTemplate": (a, s, id) => ({ name: autoName(a.name, a.inputs.name), arn: arn(s, "ec2", `launch-template/lt-${hex(id, 17)}`), latestVersion: 1, defaultVersion: 1 }),
     "aws:iam/role:Role": (a, s) => {
         const name = autoName(a.name, a.inputs.name);
         return { name, arn: `arn:${s.partition}:iam::${ACCOUNT_ID}:role${a.inputs.path ?? "/"}${name}`, uniqueId: `AROA${hex(name, 17).toUpperCase()}` };
@@ -143,12 +163,18 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) =
 export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Outputs>> = {}): pulumi.runtime.Mocks {
     return {
         newResource(args) {
-            const outputs = extra[args.type] ?? RESOURCES[args.type] ?? (args.custom !== false && args.type.startsWith("kubernetes:") ? kubernetesObject : undefined);
+            const outputs = extra[args.type] ?? RESOURCES[args.type] ?? (KUBERNETES_KINDS.has(args.type) ? kubernetesObject : undefined);
             // Components of this project register no cloud state; any other unknown type is a gap in the mocks.
             if (!outputs && args.custom === false && args.type.startsWith("eks-karpenter:")) return { id: "", state: {} };
             if (!outputs) throw new Error(`Mock not implemented: ${args.type} (resource ${args.name})`);
             const id = args.custom === false ? "" : `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`;
-            return { id, state: { ...args.inputs, ...outputs(args, scope, id) } };
+            const state = { ...args.inputs, ...outputs(args, scope, id) };
+            const limit = NAME_LIMITS[args.type];
+            const physical = limit ? state[limit.key] : undefined;
+            if (limit && typeof physical === "string" && physical.length > limit.max) {
+                throw new Error(`${args.type} ${args.name}: ${limit.key} "${physical}" has ${physical.length} characters; AWS allows ${limit.max}`);
+            }
+            return { id, state };
         },
         call(args) {
             const invoke = INVOKES[args.token];

@@ -24,6 +24,8 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     /** Top-level input keys whose values are secret (shown as "[secret]" in rendered plans). */
     secretInputs: string[];
+    /** The id the offline cloud gave it ("" for components). */
+    id: string;
     /** State the offline cloud returned: inputs plus computed outputs. */
     state: Record<string, unknown>;
 }
@@ -70,11 +72,11 @@ export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
 export async function runProgram(config: RawStackConfig, options: RunOptions = {}): Promise<ProgramRun> {
     const scope = scopeOf(config.values["aws:region"] ?? "us-west-2");
     const mocks = offlineMocks(scope, options.extraMocks);
-    const states = new Map<string, Record<string, unknown>>();
+    const states = new Map<string, { id: string; state: Record<string, unknown> }>();
     const newResource = mocks.newResource.bind(mocks);
     mocks.newResource = async (args) => {
         const result = await newResource(args);
-        states.set(`${args.type}::${args.name}`, result.state);
+        states.set(`${args.type}::${args.name}`, { id: result.id ?? "", state: result.state });
         return result;
     };
     await pulumi.runtime.setMocks(mocks, config.project, config.stack, false);
@@ -101,6 +103,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     providers,
                     dependencies: [...dependencies].filter((d) => d !== req.getParent()).sort(),
                     ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
+                    id: "",
                     state: {},
                 });
             }
@@ -125,7 +128,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
             const causes = failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f)));
             throw new Error(`The program failed offline (${failures.length} hidden failure${failures.length > 1 ? "s" : ""}):\n${causes.join("\n")}`);
         }
-        for (const r of resources) r.state = states.get(`${r.type}::${r.name}`) ?? {};
+        for (const r of resources) Object.assign(r, states.get(`${r.type}::${r.name}`) ?? {});
         return { config, scope, resources, outputs };
     } catch (e) {
         // Tests and the plan need to know how far the program got (a config error must register nothing).

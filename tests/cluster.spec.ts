@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { Cluster, SYSTEM_NODE_TAINT, adminAccessEntries } from "../components/cluster";
+import { Cluster, adminAccessEntries } from "../components/cluster";
 import { parseStackConfig } from "../components/config";
 import * as pulumi from "@pulumi/pulumi";
 import { ProgramRun, findResource, resourcesOfType, runProgram } from "../offline/engine";
-import { byUrn, jsonInput } from "./helpers/run";
+import { byUrn, jsonInput, runStack } from "./helpers/run";
 import { rawConfig } from "./helpers/scenario";
 
 /** Runs the Cluster component alone, with the cluster settings of a stack file. */
@@ -14,6 +14,7 @@ async function runCluster(stack: string, overrides: Record<string, unknown> = {}
         program: () => {
             const cluster = new Cluster("c", {
                 clusterName: "demo",
+                tags: { owner: "team", environment: "dev" },
                 ...config.cluster,
                 vpcId: "vpc-0123456789abcdef0",
                 privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
@@ -80,7 +81,7 @@ describe("Cluster", () => {
             amiType: "AL2023_x86_64_STANDARD",
         });
         expect(ng.inputs.taints).to.deep.equal([{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
-        expect(SYSTEM_NODE_TAINT.effect).to.equal("NO_SCHEDULE");
+        expect(ng.inputs.labels).to.deep.equal({ "eks-karpenter/node-group": "system" });
         const role = findResource(dev, "aws:iam/role:Role", "c-system-node");
         expect(ng.inputs.nodeRoleArn).to.equal(role.state.arn);
         expect(jsonInput(role, "assumeRolePolicy")).to.deep.equal({
@@ -95,6 +96,28 @@ describe("Cluster", () => {
             "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         ]);
         for (const a of resourcesOfType(dev, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")) expect(ng.dependencies).to.include(a.urn);
+    });
+
+    it("tags what the system node group launches through a launch template that also requires IMDSv2 and encrypts the root volume", () => {
+        const lt = findResource(dev, "aws:ec2/launchTemplate:LaunchTemplate", "c-system");
+        expect(lt.inputs.tagSpecifications).to.deep.equal(
+            ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { owner: "team", environment: "dev" } })),
+        );
+        expect(lt.inputs.metadataOptions).to.deep.include({ httpTokens: "required" });
+        expect(lt.inputs.blockDeviceMappings).to.deep.equal([{ deviceName: "/dev/xvda", ebs: { volumeSize: 20, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }]);
+        const ng = findResource(dev, "aws:eks/nodeGroup:NodeGroup", "c-system");
+        expect(ng.inputs.launchTemplate).to.deep.equal({ id: lt.id, version: "1" });
+        expect(ng.inputs).to.not.have.property("diskSize");
+    });
+
+    it("keeps CoreDNS on the system nodes, where Karpenter never consolidates", () => {
+        const coredns = findResource(dev, "aws:eks/addon:Addon", "c-coredns");
+        expect(JSON.parse(coredns.inputs.configurationValues as string)).to.deep.equal({
+            nodeSelector: { "eks-karpenter/node-group": "system" },
+            tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists", effect: "NoSchedule" }],
+        });
+        const ng = findResource(dev, "aws:eks/nodeGroup:NodeGroup", "c-system");
+        expect(ng.inputs.labels).to.deep.include({ "eks-karpenter/node-group": "system" });
     });
 
     it("installs the Pod Identity agent and CoreDNS as managed add-ons after the system nodes exist", () => {
@@ -126,11 +149,12 @@ describe("Cluster", () => {
         expect(findResource(run, "eks:index:Cluster", "c-eks").inputs).to.not.have.property("publicAccessCidrs");
     });
 
-    it("gives prod a system node group of at least two nodes that EKS spreads over the subnets of several AZs", async () => {
-        const prod = await runCluster("prod");
-        const ng = findResource(prod, "aws:eks/nodeGroup:NodeGroup", "c-system");
+    it("gives prod a system node group of at least two nodes in the private subnets of all three AZs", async () => {
+        const prod = await runStack("prod");
+        const ng = findResource(prod, "aws:eks/nodeGroup:NodeGroup", "eks-karpenter-prod-system");
         expect((ng.inputs.scalingConfig as { minSize: number }).minSize).to.be.at.least(2);
-        expect(ng.inputs.subnetIds as string[]).to.have.length.at.least(2);
-        expect(findResource(prod, "eks:index:Cluster", "c-eks").inputs.enabledClusterLogTypes).to.include.members(["api", "audit", "authenticator"]);
+        expect(ng.inputs.subnetIds).to.deep.equal(prod.outputs.privateSubnetIds);
+        expect(prod.outputs.privateSubnetIds as string[]).to.have.length(3);
+        expect(findResource(prod, "eks:index:Cluster", "eks-karpenter-prod-eks").inputs.enabledClusterLogTypes).to.include.members(["api", "audit", "authenticator"]);
     });
 });

@@ -97,6 +97,8 @@ describe("KarpenterController (through the whole dev and prod stacks)", () => {
             expect(controller.dependencies, "the controller starts with its credentials in place").to.include(association.urn);
             const systemNodes = findResource(dev, "aws:eks/nodeGroup:NodeGroup", `${C}-system`);
             expect(crds.dependencies).to.include(systemNodes.urn);
+            const addons = resourcesOfType(dev, "aws:eks/addon:Addon").map((a) => a.urn);
+            expect(controller.dependencies, "CoreDNS and the Pod Identity agent outlive the controller on destroy").to.include.members(addons);
         });
 
         it("hands the chart the cluster name and the queue's name (not its ARN)", () => {
@@ -111,9 +113,12 @@ describe("KarpenterController (through the whole dev and prod stacks)", () => {
             const terms = v.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms;
             expect(terms).to.have.length(1);
             expect(terms[0].matchExpressions).to.deep.include({ key: "karpenter.sh/nodepool", operator: "DoesNotExist" });
-            expect(v.tolerations).to.deep.equal([{ key: "CriticalAddonsOnly", operator: "Exists" }]);
-            const taint = (findResource(dev, "aws:eks/nodeGroup:NodeGroup", `${C}-system`).inputs.taints as Array<{ key: string }>)[0];
-            expect(taint.key, "the toleration matches the system nodes' taint").to.equal("CriticalAddonsOnly");
+            // Kubernetes semantics: a toleration with operator Exists and no effect tolerates every taint of its key.
+            const taints = findResource(dev, "aws:eks/nodeGroup:NodeGroup", `${C}-system`).inputs.taints as Array<{ key: string; effect: string }>;
+            for (const taint of taints) {
+                const tolerated = v.tolerations!.some((t) => t.key === taint.key && t.operator === "Exists" && (t.effect === undefined || t.effect.toUpperCase().replace("NOSCHEDULE", "NO_SCHEDULE") === taint.effect));
+                expect(tolerated, `taint ${taint.key}:${taint.effect} is tolerated`).to.equal(true);
+            }
         });
 
         it("gives dev one replica and prod two spread across zones, with equal requests and limits", () => {

@@ -74,6 +74,11 @@ describe("the whole program", () => {
         expect(eks.inputs.publicAccessCidrs).to.not.include("0.0.0.0/0");
     });
 
+    it("fits every physical name AWS limits (IAM 64, EventBridge 64, SQS 80, ...) for the longest cluster name allowed", async () => {
+        const run = await runStack("prod", { clusterName: "c".repeat(40) });
+        expect(findResource(run, "aws:cloudwatch/eventRule:EventRule", `${"c".repeat(40)}-karpenter-capacity-interruption`).state.name).to.have.length.at.most(64);
+    });
+
     it("registers nothing when the config is bad, and says what is wrong", async () => {
         let error: unknown;
         try {

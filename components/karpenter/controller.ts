@@ -18,6 +18,8 @@ export interface ClusterRef {
     clusterName: pulumi.Output<string>;
     /** The system node group the controller runs on; the chart is installed once it exists. */
     systemNodeGroup: pulumi.Resource;
+    /** CoreDNS and the Pod Identity agent: the controller needs both, until its NodePools are gone. */
+    addons: pulumi.Resource[];
     systemNodeLabel: { key: string; value: string };
     systemNodeTaint: { key: string; value: string };
 }
@@ -90,7 +92,12 @@ export class KarpenterController extends pulumi.ComponentResource {
         for (const rule of INTERRUPTION_RULES) {
             const eventRule = new aws.cloudwatch.EventRule(
                 `${name}-${rule.name}`,
-                { description: `Karpenter interruption handling for ${args.clusterName}: ${rule.detailType}`, eventPattern: JSON.stringify(eventPattern(rule)) },
+                {
+                    // Explicit: auto-naming adds 8 characters, which EventBridge's 64 cannot hold for long cluster names.
+                    name: `${args.clusterName}-${rule.name}`,
+                    description: `Karpenter interruption handling for ${args.clusterName}: ${rule.detailType}`,
+                    eventPattern: JSON.stringify(eventPattern(rule)),
+                },
                 { parent: this },
             );
             new aws.cloudwatch.EventTarget(`${name}-${rule.name}`, { rule: eventRule.name, arn: queue.arn, targetId: QUEUE_TARGET_ID }, { parent: this });
@@ -169,7 +176,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                     }),
                 ),
             },
-            { parent: this, dependsOn: [crds, podIdentity, nodeAccess, args.cluster.systemNodeGroup] },
+            { parent: this, dependsOn: [crds, podIdentity, nodeAccess, args.cluster.systemNodeGroup, ...args.cluster.addons] },
         );
 
         this.controllerRoleArn = controllerRole.arn;

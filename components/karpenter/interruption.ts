@@ -10,7 +10,7 @@ import { PolicyDocument } from "../iam";
 export const QUEUE_RETENTION_SECONDS = 300;
 
 export interface InterruptionRule {
-    /** Suffix of the rule's logical name. */
+    /** Suffix of the rule's logical and physical names (≤ 23 characters: EventBridge names hold 64). */
     name: string;
     source: string;
     detailType: string;
@@ -22,7 +22,7 @@ export const INTERRUPTION_RULES: readonly InterruptionRule[] = [
     { name: "spot-interruption", source: "aws.ec2", detailType: "EC2 Spot Instance Interruption Warning" },
     { name: "rebalance", source: "aws.ec2", detailType: "EC2 Instance Rebalance Recommendation" },
     { name: "instance-state-change", source: "aws.ec2", detailType: "EC2 Instance State-change Notification" },
-    { name: "capacity-reservation-interruption", source: "aws.ec2", detailType: "EC2 Capacity Reservation Instance Interruption Warning" },
+    { name: "capacity-interruption", source: "aws.ec2", detailType: "EC2 Capacity Reservation Instance Interruption Warning" },
 ];
 
 /** Target id of every rule's queue target, as upstream names it. */
