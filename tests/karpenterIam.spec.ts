@@ -120,6 +120,48 @@ describe("Karpenter controller IAM (pure)", () => {
                 "ImplicitlyDenied",
             ],
             ["create an IAM role", { action: "iam:CreateRole", resource: "arn:aws:iam::123456789012:role/x" }, "ImplicitlyDenied"],
+            [
+                "tag an instance at launch for this cluster",
+                {
+                    action: "ec2:CreateTags",
+                    resource: instance,
+                    context: { "aws:RequestTag/kubernetes.io/cluster/demo": "owned", "aws:RequestTag/eks:eks-cluster-name": "demo", "aws:RequestTag/karpenter.sh/nodepool": "default", "ec2:CreateAction": "RunInstances" },
+                },
+                "Allowed",
+            ],
+            [
+                "retag an instance of this cluster with a key Karpenter does not manage",
+                { action: "ec2:CreateTags", resource: instance, context: { ...ours, "aws:TagKeys": ["owner"] } },
+                "ImplicitlyDenied",
+            ],
+            [
+                "create an instance profile for an EC2NodeClass of this cluster",
+                {
+                    action: "iam:CreateInstanceProfile",
+                    resource: "arn:aws:iam::123456789012:instance-profile/demo_1",
+                    context: {
+                        "aws:RequestTag/kubernetes.io/cluster/demo": "owned",
+                        "aws:RequestTag/eks:eks-cluster-name": "demo",
+                        "aws:RequestTag/topology.kubernetes.io/region": "us-west-2",
+                        "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "default",
+                    },
+                },
+                "Allowed",
+            ],
+            [
+                "create an instance profile without the EC2NodeClass tag",
+                {
+                    action: "iam:CreateInstanceProfile",
+                    resource: "arn:aws:iam::123456789012:instance-profile/demo_1",
+                    context: { "aws:RequestTag/kubernetes.io/cluster/demo": "owned", "aws:RequestTag/eks:eks-cluster-name": "demo", "aws:RequestTag/topology.kubernetes.io/region": "us-west-2" },
+                },
+                "ImplicitlyDenied",
+            ],
+            [
+                "launch from a launch template of this cluster's NodePool",
+                { action: "ec2:RunInstances", resource: "arn:aws:ec2:us-west-2:123456789012:launch-template/lt-0123456789abcdef0", context: ours },
+                "Allowed",
+            ],
         ];
         for (const [title, request, verdict] of cases) {
             it(`${verdict === "Allowed" ? "allows" : "denies"}: ${title}`, async () => {
@@ -127,4 +169,24 @@ describe("Karpenter controller IAM (pure)", () => {
             });
         }
     });
+});
+
+describe("Karpenter controller IAM against upstream's documents", () => {
+    // The documents of upstream's template, with its CloudFormation variables filled in for this scope.
+    const upstream = (require("./fixtures/upstream-controller-policies.json") as { policies: Record<string, unknown> }).policies;
+    const substitute = (doc: unknown) =>
+        JSON.parse(
+            JSON.stringify(doc)
+                .replace(/\$\{AWS::Partition\}/g, scope.partition)
+                .replace(/\$\{AWS::Region\}/g, scope.region)
+                .replace(/\$\{AWS::AccountId\}/g, scope.accountId)
+                .replace(/\$\{ClusterName\}/g, scope.clusterName)
+                .replace(/\$\{KarpenterNodeRole\.Arn\}/g, scope.nodeRoleArn)
+                .replace(/\$\{KarpenterInterruptionQueue\.Arn\}/g, scope.queueArn),
+        );
+    for (const policy of CONTROLLER_POLICIES) {
+        it(`${policy} equals upstream's document statement for statement (Sids, actions, resources, conditions)`, () => {
+            expect(docs[policy]).to.deep.equal(substitute(upstream[policy]));
+        });
+    }
 });

@@ -95,11 +95,25 @@ describe("NodePools", () => {
             ["weight", { weight: 0 }, `${K}:nodePools[0].weight: got 0; expected an integer from 1 to 100.`],
             ["expireAfter", { expireAfter: "30d" }, `${K}:nodePools[0].expireAfter: got "30d"; expected a duration such as "720h", or "Never".`],
             ["taint effect", { taints: [{ key: "a", effect: "NoExec" }] }, `${K}:nodePools[0].taints[0].effect: got "NoExec"; expected one of "NoSchedule", "PreferNoSchedule", "NoExecute".`],
-            ["typo in a pool key", { instanceType: ["m5.large"] }, `${K}:nodePools[0].instanceType: unknown key; did you mean "instanceTypes"? Known keys: name, capacityTypes, instanceTypes, instanceCategories, instanceFamilies, instanceGenerationMin, instanceSizes, architectures, zones, limits, consolidationPolicy, consolidateAfter, budgets, expireAfter, weight, labels, taints, amiAlias, volumeSizeGiB, tags.`],
+            ["typo in a pool key", { instanceType: ["m5.large"] }, `${K}:nodePools[0].instanceType: unknown key; did you mean "instanceTypes"? Known keys: name, capacityTypes, instanceTypes, instanceCategories, instanceFamilies, instanceGenerationMin, instanceSizes, architectures, zones, capacityReservationIds, limits, consolidationPolicy, consolidateAfter, budgets, expireAfter, weight, labels, taints, amiAlias, volumeSizeGiB, tags.`],
         ];
         for (const [title, overrides, message] of cases) {
             it(title, () => expect(problemsOf("dev", { nodePools: [{ ...base, ...overrides }] })).to.deep.equal([message]));
         }
+
+        it("requires capacity reservations with capacity type reserved, and selects them in the EC2NodeClass", () => {
+            expect(problemsOf("dev", { nodePools: [{ ...base, capacityTypes: ["reserved", "on-demand"] }] })).to.deep.equal([
+                `${K}:nodePools[0].capacityReservationIds: is required with capacity type "reserved": name the reservations the pool may use.`,
+            ]);
+            const reserved = pool({ capacityTypes: ["reserved", "on-demand"], capacityReservationIds: ["cr-0123456789abcdef0"] });
+            expect(ec2NodeClassSpec(reserved, { clusterName: "demo", nodeRoleName: "r", tags: {} }).spec!.capacityReservationSelectorTerms).to.deep.equal([{ id: "cr-0123456789abcdef0" }]);
+        });
+
+        it("keeps the system node group's label off Karpenter nodes", () => {
+            expect(problemsOf("dev", { nodePools: [{ ...base, labels: { "eks-karpenter/node-group": "system" } }] })).to.deep.equal([
+                `${K}:nodePools[0].labels.eks-karpenter/node-group: label "eks-karpenter/node-group" marks the system node group; Karpenter nodes must not carry it.`,
+            ]);
+        });
 
         it("rejects two pools of the same name", () => {
             expect(problemsOf("dev", { nodePools: [base, base] })).to.deep.equal([`${K}:nodePools[1].name: "p" is used by another pool; NodePool names must be unique.`]);

@@ -102,6 +102,12 @@ describe("offline plan", () => {
             expect(r.stdout).to.match(/ok {3}IAM: 10 documents/);
         });
 
+        it("plans every stack with --all", () => {
+            const r = plan("--all");
+            expect(r.status, r.stderr).to.equal(0);
+            expect(r.stdout.match(/^Plan of stack "(\w+)"/gm)).to.deep.equal(['Plan of stack "dev"', 'Plan of stack "prod"']);
+        });
+
         it("exits 2 with the config problems for a broken stack file, and a usage message for a stack that does not exist", () => {
             const broken = plan("--stack-file", "tests/fixtures/Pulumi.broken-config.yaml");
             expect(broken.status).to.equal(2);

@@ -1,7 +1,8 @@
 /**
  * The values of the `karpenter` Helm chart at 1.14.1 (charts/karpenter/values.yaml), as a type. The chart has
  * no values schema, so Helm silently ignores a misspelled key; building values through this interface turns
- * that into a type error. Only keys this project may set are typed in detail; every key is optional.
+ * that into a type error. Every key of the chart's values.yaml is here (a test compares the key paths with
+ * upstream's); objects the chart passes through to Kubernetes unchanged are loosely typed. Every key is optional.
  */
 
 type Labels = Record<string, string>;
@@ -30,22 +31,42 @@ export interface ResourceList {
     memory?: string;
 }
 
+/** Kubernetes objects the chart passes through unchanged (volumes, containers, rules). */
+type Passthrough = Record<string, unknown>;
+
 export interface KarpenterChartValues {
     nameOverride?: string;
     fullnameOverride?: string;
     additionalLabels?: Labels;
     additionalAnnotations?: Labels;
     imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+    imagePullSecrets?: Array<{ name: string }>;
+    service?: { annotations?: Labels };
     serviceAccount?: { create?: boolean; name?: string; annotations?: Labels };
-    serviceMonitor?: { enabled?: boolean; additionalLabels?: Labels; endpointConfig?: Record<string, unknown> };
+    additionalClusterRoleRules?: Passthrough[];
+    serviceMonitor?: {
+        enabled?: boolean;
+        additionalLabels?: Labels;
+        relabelings?: Passthrough[];
+        metricRelabelings?: Passthrough[];
+        endpointConfig?: Record<string, unknown>;
+        sampleLimit?: number | null;
+    };
     replicas?: number;
     revisionHistoryLimit?: number;
+    strategy?: { rollingUpdate?: { maxUnavailable?: number | string } };
     podLabels?: Labels;
     podAnnotations?: Labels;
     podDisruptionBudget?: { name?: string; maxUnavailable?: number | string };
+    podSecurityContext?: { fsGroup?: number; seccompProfile?: { type: string } };
     priorityClassName?: string;
-    terminationGracePeriodSeconds?: number;
+    terminationGracePeriodSeconds?: number | null;
+    hostNetwork?: boolean;
+    schedulerName?: string;
     dnsPolicy?: "ClusterFirst" | "Default";
+    dnsConfig?: Passthrough;
+    initContainers?: Passthrough[];
+    extraVolumes?: Passthrough[];
     nodeSelector?: Labels;
     affinity?: {
         nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: Array<{ matchExpressions: NodeSelectorRequirement[] }> } };
@@ -54,24 +75,41 @@ export interface KarpenterChartValues {
     topologySpreadConstraints?: TopologySpreadConstraint[];
     tolerations?: Toleration[];
     controller?: {
+        containerName?: string;
         image?: { repository?: string; tag?: string; digest?: string };
         env?: Array<{ name: string; value: string }>;
+        envFrom?: Passthrough[];
+        securityContext?: { appArmorProfile?: Passthrough; seLinuxOptions?: Passthrough; seccompProfile?: Passthrough };
         resources?: { requests?: ResourceList; limits?: ResourceList };
+        extraVolumeMounts?: Passthrough[];
+        sidecarContainer?: Passthrough[];
+        sidecarVolumeMounts?: Passthrough[];
         metrics?: { port?: number };
         healthProbe?: { port?: number };
     };
     logLevel?: "debug" | "info" | "error";
+    logOutputPaths?: string[];
+    logErrorOutputPaths?: string[];
     settings?: {
         batchMaxDuration?: string;
         batchIdleDuration?: string;
+        preferencePolicy?: "Respect" | "Ignore";
+        minValuesPolicy?: "Strict" | "BestEffort";
+        clusterCABundle?: string;
         clusterName?: string;
         clusterEndpoint?: string;
         isolatedVPC?: boolean;
+        eksControlPlane?: boolean;
         vmMemoryOverheadPercent?: number;
         /** The SQS queue's name (not its ARN or URL); empty disables interruption handling. */
         interruptionQueue?: string;
         enableZonalShift?: boolean;
         reservedENIs?: string;
+        ignoreDRARequests?: boolean;
+        disableClusterStateObservability?: boolean;
+        disableDryRun?: boolean;
+        amiRefreshInterval?: string;
+        subnetRefreshInterval?: string;
         featureGates?: {
             nodeRepair?: boolean;
             nodeOverlay?: boolean;

@@ -43,6 +43,8 @@ export interface NodePoolConfig {
     architectures: Array<(typeof ARCHITECTURES)[number]>;
     /** Availability zones; unset means every zone of the discovered subnets. @default unset */
     zones?: string[];
+    /** On-demand capacity reservations ("cr-..."), required with capacity type "reserved". @default unset */
+    capacityReservationIds?: string[];
     /** Ceiling on what the pool may launch, e.g. { cpu: "100", memory: "400Gi" }. Required. */
     limits: { cpu: string; memory: string };
     /** @default "WhenEmptyOrUnderutilized" */
@@ -90,6 +92,7 @@ const POOL_KEYS = [
     "instanceSizes",
     "architectures",
     "zones",
+    "capacityReservationIds",
     "limits",
     "consolidationPolicy",
     "consolidateAfter",
@@ -122,8 +125,9 @@ const LABEL_VALUE = { pattern: /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, 
 const TAG_KEY = { pattern: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, describe: "a tag key of 1 to 128 characters, not starting with aws:" };
 const TAG_VALUE = { pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, describe: "a tag value of at most 256 characters" };
 
-/** Label keys the Karpenter CRDs reserve (CEL on NodePool labels at v1.14.1). */
+/** Label keys the Karpenter CRDs reserve (CEL on NodePool labels at v1.14.1), and the system node group's own. */
 export function restrictedLabelProblem(key: string): string | undefined {
+    if (key === "eks-karpenter/node-group") return 'label "eks-karpenter/node-group" marks the system node group; Karpenter nodes must not carry it';
     const domain = key.includes("/") ? key.split("/")[0] : "";
     if (key === "kubernetes.io/hostname") return 'label "kubernetes.io/hostname" is restricted';
     if (key === "karpenter.sh/nodepool") return 'label "karpenter.sh/nodepool" is restricted';
@@ -183,6 +187,13 @@ function parseNodePool(p: Problems, path: string, value: unknown): NodePoolConfi
     const instanceFamilies = strings("instanceFamilies", WORD);
     const instanceSizes = strings("instanceSizes", { pattern: /^[a-z0-9][a-z0-9-]*$/, describe: 'an instance size such as "large" or "2xlarge"' });
     const zones = strings("zones", ZONE);
+    const capacityReservationIds = strings("capacityReservationIds", { pattern: /^cr-[0-9a-z]+$/, describe: 'a capacity reservation id such as "cr-0123456789abcdef0"' });
+    if (capacityTypes?.includes("reserved") && value.capacityReservationIds === undefined) {
+        ok = fail(p.say(at("capacityReservationIds"), 'is required with capacity type "reserved": name the reservations the pool may use.'));
+    }
+    if (value.capacityReservationIds !== undefined && capacityTypes && !capacityTypes.includes("reserved")) {
+        ok = fail(p.say(at("capacityReservationIds"), 'is only used with capacity type "reserved"; add it to capacityTypes or remove the reservations.'));
+    }
     const instanceGenerationMin = value.instanceGenerationMin === undefined ? undefined : readInt(p, at("instanceGenerationMin"), value.instanceGenerationMin, 1, 20);
     const architectures = need(readList(p, at("architectures"), value.architectures ?? d.architectures, (ip, v) => readEnum(p, ip, v, ARCHITECTURES), { min: 1, unique: true }));
 
@@ -225,6 +236,7 @@ function parseNodePool(p: Problems, path: string, value: unknown): NodePoolConfi
         ["instanceFamilies", instanceFamilies],
         ["instanceSizes", instanceSizes],
         ["zones", zones],
+        ["capacityReservationIds", capacityReservationIds],
         ["instanceGenerationMin", instanceGenerationMin],
     ] as const) {
         if (value[key] !== undefined && v === undefined) ok = false;
@@ -240,6 +252,7 @@ function parseNodePool(p: Problems, path: string, value: unknown): NodePoolConfi
         ...(instanceSizes ? { instanceSizes } : {}),
         architectures,
         ...(zones ? { zones } : {}),
+        ...(capacityReservationIds ? { capacityReservationIds } : {}),
         limits: limits!,
         consolidationPolicy,
         consolidateAfter,

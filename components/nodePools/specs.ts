@@ -97,6 +97,7 @@ export function ec2NodeClassSpec(pool: NodePoolConfig, a: NodeClassArgs): IEC2No
             // Hop limit 1 keeps pods (one hop further) away from the node role's credentials.
             metadataOptions: { httpEndpoint: "enabled", httpProtocolIPv6: "disabled", httpPutResponseHopLimit: 1, httpTokens: "required" },
             blockDeviceMappings: blockDeviceMappings(pool),
+            ...(pool.capacityReservationIds ? { capacityReservationSelectorTerms: pool.capacityReservationIds.map((id) => ({ id })) } : {}),
             tags: { ...a.tags, ...pool.tags },
         },
     };
