@@ -5,6 +5,7 @@ import { StackConfigError } from "../components/config";
 import { Finding, checkIamActions, checkManifests } from "./checks";
 import { ProgramRun, RunOptions, runProgram } from "./engine";
 import type { FieldTree } from "./models";
+import { packConfigFor, runPolicies } from "./policies";
 import { countsByType, renderArtifacts, renderTree, resourcesDocument } from "./render";
 import { PROJECT_DIR, stackConfig, stackNames } from "./stackFiles";
 
@@ -82,6 +83,12 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     log(`  ${iamFindings.length === 0 ? "ok  " : "FAIL"} IAM: ${artifacts.iam.length} documents (${statements} statements): every action checked against the IAM action catalogue`);
     const findings = [...manifestFindings, ...iamFindings];
     for (const f of findings) log(`       ${f.where}: ${f.message}`);
+    const packConfig = packConfigFor(o.stack);
+    const violations = await runPolicies(run, packConfig);
+    const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
+    log(`  ${mandatory.length === 0 ? "ok  " : "FAIL"} Policy pack (policies/config/${o.stack}.json): ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violations`);
+    for (const v of violations) log(`       [${v.enforcementLevel}] ${v.policy}: ${v.resource ?? "stack"}: ${v.message}`);
+    findings.push(...mandatory.map((v) => ({ where: `policy ${v.policy} (${v.resource ?? "stack"})`, message: v.message })));
 
     const dir = path.join(o.outDir, o.stack);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -96,10 +103,11 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     for (const h of artifacts.helm) write(h.file, stringify(h.content));
     for (const i of artifacts.iam) write(i.file, `${JSON.stringify(i.content, null, 2)}\n`);
     for (const e of artifacts.events) write(e.file, `${JSON.stringify(e.content, null, 2)}\n`);
+    write("policy-report.json", `${JSON.stringify({ config: packConfig, mandatory: mandatory.length, advisory: violations.length - mandatory.length, violations }, null, 2)}\n`);
     log("");
     log(
         `Wrote ${path.relative(process.cwd(), dir) || "."}/: resources.json, ${artifacts.manifests.length} manifests, ${artifacts.helm.length} Helm releases, ` +
-            `${artifacts.iam.length} IAM documents, ${artifacts.events.length} EventBridge rules`,
+            `${artifacts.iam.length} IAM documents, ${artifacts.events.length} EventBridge rules, policy-report.json`,
     );
     return { exitCode: findings.length > 0 ? 1 : 0, run, findings, written };
 }

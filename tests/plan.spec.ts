@@ -69,6 +69,13 @@ describe("offline plan", () => {
                 expect(eks.Statement[0].Resource).to.equal(`arn:aws:eks:us-west-2:123456789012:cluster/eks-karpenter-${stack}`);
             });
 
+            it("writes the policy pack's verdicts: no mandatory violation", () => {
+                const report = readPlanFile<{ mandatory: number; violations: Array<{ policy: string; enforcementLevel: string }> }>(dir, "policy-report.json");
+                expect(report.mandatory).to.equal(0);
+                expect(report.violations.every((v) => v.enforcementLevel === "advisory")).to.equal(true);
+                if (stack === "dev") expect(report.violations.map((v) => v.policy)).to.include("karpenter-ami-pinned");
+            });
+
             it("writes each EventBridge rule with its pattern and the queue as target", () => {
                 const rules = fs.readdirSync(path.join(dir, "events")).map((f) => readPlanFile<{ eventPattern: unknown; targets: Array<{ arn: string }> }>(dir, `events/${f}`));
                 expect(rules.map((r) => r.eventPattern)).to.have.deep.members(UPSTREAM_RULES);
@@ -77,13 +84,17 @@ describe("offline plan", () => {
         });
     }
 
-    it("fails with exit 1 and names each problem when a manifest breaks its schema, has an unknown field, or IAM names a missing action", async () => {
+    it("fails with exit 1 and names each problem: a schema error, an unknown field, a missing IAM action, a mandatory policy violation", async () => {
         const result = await planStack({ stack: "dev", outDir: out, log: silent, program: brokenProgram });
         expect(result.exitCode).to.equal(1);
         expect(result.findings).to.deep.include.members([
             { where: "manifests/nodepool-bad.yaml", message: 'spec.template.spec.expireAfter must match pattern "^(([0-9]+(s|m|h))+|Never)$"' },
             { where: "manifests/nodepool-bad.yaml", message: "spec.consolidation is not a field of karpenter.sh/v1/NodePool (the API server would drop it)" },
             { where: "iam/bad-policy.json", message: "ec2:RunInstance: no such action in the IAM action catalogue" },
+            {
+                where: "policy iam-no-unscoped-mutations (bad-policy)",
+                message: 'a statement allows ec2:RunInstance (unknown access level) on Resource "*" without a Condition; scope the resources or add a condition.',
+            },
         ]);
     });
 

@@ -1,0 +1,112 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { EnforcementLevel, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { allPolicies } from "../policies/all";
+import type { ProgramRun, RecordedResource } from "./engine";
+import { PROJECT_DIR } from "./stackFiles";
+
+/**
+ * Runs the CrossGuard policies over a recorded stack, as `pulumi preview --policy-pack policies
+ * --policy-pack-config policies/config/<stack>.json` would: each resource policy on each resource, each stack
+ * policy once, with the enforcement level and parameters the config file gives. Offline the policies see the
+ * program's inputs (plus the offline cloud's outputs); a real preview also shows provider defaults and the
+ * children of remote components.
+ */
+
+type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
+export type PackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+
+export interface Violation {
+    policy: string;
+    enforcementLevel: EnforcementLevel;
+    urn?: string;
+    resource?: string;
+    message: string;
+}
+
+/** policies/config/<stack>.json, or an empty config (every policy mandatory, default parameters). */
+export function packConfigFor(stack: string): PackConfig {
+    const file = path.join(PROJECT_DIR, "policies", "config", `${stack}.json`);
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PackConfig) : {};
+}
+
+/** The enforcement level and parameters of one policy under a pack config (defaults from its configSchema). */
+export function resolvePolicy(policy: AnyPolicy, config: PackConfig): { level: EnforcementLevel; params: Record<string, unknown> } {
+    const entry = config[policy.name];
+    const defaults = Object.fromEntries(
+        Object.entries(policy.configSchema?.properties ?? {}).flatMap(([k, v]) => ((v as { default?: unknown }).default !== undefined ? [[k, (v as { default: unknown }).default]] : [])),
+    );
+    const own = typeof entry === "object" ? entry : {};
+    const level = (typeof entry === "string" ? entry : own.enforcementLevel) ?? (config.all as EnforcementLevel | undefined) ?? policy.enforcementLevel ?? "mandatory";
+    const { enforcementLevel: _ignored, ...params } = own;
+    return { level, params: { ...defaults, ...params } };
+}
+
+class NotApplicable extends Error {}
+
+function policyResources(run: ProgramRun): Map<RecordedResource, PolicyResource> {
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const out = new Map<RecordedResource, PolicyResource>();
+    const providerOf = (r: RecordedResource) => {
+        const urn = r.provider?.slice(0, r.provider.lastIndexOf("::"));
+        const p = urn ? byUrn.get(urn) : undefined;
+        return p ? { type: p.type, props: p.inputs, urn: p.urn, name: p.name } : undefined;
+    };
+    for (const r of run.resources) {
+        const props = { ...r.state, ...r.inputs };
+        out.set(r, {
+            type: r.type,
+            props,
+            urn: r.urn,
+            name: r.name,
+            opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], parent: r.parent },
+            provider: providerOf(r),
+            dependencies: [],
+            propertyDependencies: {},
+            isType: (cls: { __pulumiType?: string }) => (cls as { __pulumiType?: string }).__pulumiType === r.type,
+            asType: (cls: { __pulumiType?: string }) => ((cls as { __pulumiType?: string }).__pulumiType === r.type ? props : undefined),
+        } as unknown as PolicyResource);
+    }
+    for (const [r, pr] of out) {
+        const parent = r.parent ? byUrn.get(r.parent) : undefined;
+        if (parent) (pr as { parent?: PolicyResource }).parent = out.get(parent);
+        (pr as { dependencies: PolicyResource[] }).dependencies = r.dependencies.flatMap((d) => (byUrn.get(d) ? [out.get(byUrn.get(d)!)!] : []));
+    }
+    return out;
+}
+
+export async function runPolicies(run: ProgramRun, config: PackConfig, policies: AnyPolicy[] = allPolicies): Promise<Violation[]> {
+    const resources = policyResources(run);
+    const violations: Violation[] = [];
+    const notApplicable = (reason?: string): never => {
+        throw new NotApplicable(reason);
+    };
+    for (const policy of policies) {
+        const { level, params } = resolvePolicy(policy, config);
+        if (level === "disabled") continue;
+        const getConfig = <T extends object>() => params as T;
+        if ("validateStack" in policy) {
+            try {
+                await policy.validateStack(
+                    { resources: [...resources.values()], stackTags: new Map(), getConfig, notApplicable },
+                    (message, urn) => violations.push({ policy: policy.name, enforcementLevel: level, urn, resource: urn?.split("::").pop(), message }),
+                );
+            } catch (e) {
+                if (!(e instanceof NotApplicable)) throw e;
+            }
+            continue;
+        }
+        const validations = ([] as Array<NonNullable<ResourceValidationPolicy["validateResource"]>>).concat(policy.validateResource ?? []).flat();
+        for (const pr of resources.values()) {
+            const args: ResourceValidationArgs = { ...pr, stackTags: new Map(), getConfig, notApplicable } as unknown as ResourceValidationArgs;
+            for (const validate of validations) {
+                try {
+                    await validate(args, (message, urn) => violations.push({ policy: policy.name, enforcementLevel: level, urn: urn ?? pr.urn, resource: pr.name, message }));
+                } catch (e) {
+                    if (!(e instanceof NotApplicable)) throw e;
+                }
+            }
+        }
+    }
+    return violations;
+}

