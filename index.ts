@@ -33,7 +33,15 @@ export = async () => {
         opts,
     );
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider, kubernetes: cluster.kubernetesProvider } };
-    const karpenter = new KarpenterController(`${config.clusterName}-karpenter`, { clusterName: config.clusterName, cluster, ...config.karpenter }, k8sOpts);
+    const clusterRef = {
+        clusterName: cluster.clusterName,
+        systemNodeGroup: cluster.systemNodeGroup,
+        addons: cluster.addons,
+        systemNodeLabel: cluster.systemNodeLabel,
+        systemNodeTaint: cluster.systemNodeTaint,
+        network: network.resources,
+    };
+    const karpenter = new KarpenterController(`${config.clusterName}-karpenter`, { clusterName: config.clusterName, cluster: clusterRef, ...config.karpenter }, k8sOpts);
     const nodePools = new NodePools(
         `${config.clusterName}-pools`,
         { clusterName: config.clusterName, nodeRoleName: karpenter.nodeRoleName, pools: config.nodePools, tags: config.tags, dependsOn: karpenter.releases },

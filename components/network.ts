@@ -47,6 +47,8 @@ export class Network extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     readonly privateSubnetIds: pulumi.Output<string[]>;
     readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** What deleting the network deletes (the VPC, or the tags on existing subnets): the cleanup sweep runs first. */
+    readonly resources: pulumi.Resource[] = [];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-karpenter:network:Network", name, {}, opts);
@@ -58,7 +60,7 @@ export class Network extends pulumi.ComponentResource {
             const tagAll = (subnetIds: string[], subnetTags: Record<string, string>) => {
                 for (const subnetId of subnetIds) {
                     for (const [key, value] of Object.entries(subnetTags)) {
-                        new aws.ec2.Tag(`${name}-${subnetId}-${key.replace(/[^a-z0-9]+/gi, "-")}`, { resourceId: subnetId, key, value }, { parent: this });
+                        this.resources.push(new aws.ec2.Tag(`${name}-${subnetId}-${key.replace(/[^a-z0-9]+/gi, "-")}`, { resourceId: subnetId, key, value }, { parent: this }));
                     }
                 }
             };
@@ -86,6 +88,7 @@ export class Network extends pulumi.ComponentResource {
                 },
                 remoteChildOptions(this),
             );
+            this.resources.push(vpc);
             this.vpcId = vpc.vpcId;
             this.privateSubnetIds = vpc.privateSubnetIds;
             this.publicSubnetIds = vpc.publicSubnetIds;

@@ -126,7 +126,9 @@ export function resourcesDocument(run: ProgramRun): unknown[] {
         provider: r.provider ?? null,
         ...(Object.keys(r.providers).length > 0 ? { providers: r.providers } : {}),
         dependencies: r.dependencies,
-        inputs: Object.fromEntries(Object.entries(r.inputs).map(([k, v]) => [k, r.secretInputs.includes(k) ? "[secret]" : v])),
+        inputs: Object.fromEntries(
+            Object.entries(r.inputs).map(([k, v]) => [k, r.secretInputs.includes(k) ? "[secret]" : k === "__provider" ? "[serialized dynamic provider]" : v]),
+        ),
     }));
 }
 

@@ -14,6 +14,8 @@ export interface KarpenterConfig {
     spotToSpotConsolidation: boolean;
     /** @default "info" */
     logLevel: "debug" | "info" | "error";
+    /** How long `pulumi destroy` waits for Karpenter's instances and network interfaces to go. @default 900 */
+    cleanupTimeoutSeconds: number;
 }
 
 export const KARPENTER_DEFAULTS: KarpenterConfig = {
@@ -23,6 +25,7 @@ export const KARPENTER_DEFAULTS: KarpenterConfig = {
     resources: { cpu: "1", memory: "1Gi" },
     spotToSpotConsolidation: false,
     logLevel: "info",
+    cleanupTimeoutSeconds: 900,
 };
 
 /**
@@ -66,6 +69,7 @@ export function parseKarpenter(r: RawReader, kubernetesVersion: string | undefin
     }
     const spotToSpotConsolidation = readBool(p, `${path}.spotToSpotConsolidation`, value.spotToSpotConsolidation ?? d.spotToSpotConsolidation);
     const logLevel = readEnum(p, `${path}.logLevel`, value.logLevel ?? d.logLevel, ["debug", "info", "error"] as const);
+    const cleanupTimeoutSeconds = readInt(p, `${path}.cleanupTimeoutSeconds`, value.cleanupTimeoutSeconds ?? d.cleanupTimeoutSeconds, 60, 3600);
     if (version && kubernetesVersion) {
         const minimum = MIN_KARPENTER_FOR_KUBERNETES[kubernetesVersion];
         const known = Object.keys(MIN_KARPENTER_FOR_KUBERNETES);
@@ -75,6 +79,6 @@ export function parseKarpenter(r: RawReader, kubernetesVersion: string | undefin
             p.say(`${path}.version`, `Karpenter ${version} does not support Kubernetes ${kubernetesVersion}; use ${minimum} or newer (upstream compatibility matrix).`);
         }
     }
-    if (!version || !namespace || replicas === undefined || !resources || spotToSpotConsolidation === undefined || !logLevel) return undefined;
-    return { version, namespace, replicas, resources, spotToSpotConsolidation, logLevel };
+    if (!version || !namespace || replicas === undefined || !resources || spotToSpotConsolidation === undefined || !logLevel || cleanupTimeoutSeconds === undefined) return undefined;
+    return { version, namespace, replicas, resources, spotToSpotConsolidation, logLevel, cleanupTimeoutSeconds };
 }

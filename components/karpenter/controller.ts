@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, serviceTrustPolicy } from "../iam";
 import { KarpenterConfig } from "./config";
+import { KarpenterCleanup } from "./cleanup";
 import { CONTROLLER_POLICIES, controllerPolicyDocuments, controllerPolicyName, podIdentityTrustPolicy } from "./controllerPolicy";
 import { controllerHelmValues } from "./helmValues";
 import { INTERRUPTION_RULES, QUEUE_RETENTION_SECONDS, QUEUE_TARGET_ID, eventPattern, interruptionQueuePolicy, queueArn } from "./interruption";
@@ -20,11 +21,15 @@ export interface ClusterRef {
     systemNodeGroup: pulumi.Resource;
     /** CoreDNS and the Pod Identity agent: the controller needs both, until its NodePools are gone. */
     addons: pulumi.Resource[];
+    /** The network (VPC or subnet tags): the cleanup sweep runs before it is deleted. */
+    network: pulumi.Resource[];
     systemNodeLabel: { key: string; value: string };
     systemNodeTaint: { key: string; value: string };
 }
 
 export interface KarpenterControllerArgs extends KarpenterConfig {
+    /** How long the destroy-time sweep may wait for instances and network interfaces. @default 900 */
+    cleanupTimeoutSeconds: number;
     /** Plain cluster name: IAM names, the queue name and policy conditions derive from it. */
     clusterName: string;
     cluster: ClusterRef;
@@ -142,6 +147,13 @@ export class KarpenterController extends pulumi.ComponentResource {
             { parent: this, dependsOn: attachments },
         );
 
+        // Destroy safety net: deleted after both charts (they depend on it), before the cluster and network.
+        const cleanup = new KarpenterCleanup(
+            `${name}-cleanup`,
+            { clusterName: args.clusterName, region: region.region, timeoutSeconds: args.cleanupTimeoutSeconds },
+            { parent: this, dependsOn: [args.cluster.systemNodeGroup, ...args.cluster.addons, ...args.cluster.network] },
+        );
+
         // Charts: CRDs in their own release (Helm never upgrades a chart's crds/ directory), then the controller.
         const crds = new k8s.helm.v3.Release(
             `${name}-crd`,
@@ -152,7 +164,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 createNamespace: args.namespace !== "kube-system",
             },
-            { parent: this, dependsOn: [args.cluster.systemNodeGroup] },
+            { parent: this, dependsOn: [args.cluster.systemNodeGroup, cleanup] },
         );
         const controller = new k8s.helm.v3.Release(
             `${name}-controller`,
@@ -176,7 +188,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                     }),
                 ),
             },
-            { parent: this, dependsOn: [crds, podIdentity, nodeAccess, args.cluster.systemNodeGroup, ...args.cluster.addons] },
+            { parent: this, dependsOn: [crds, podIdentity, nodeAccess, cleanup, args.cluster.systemNodeGroup, ...args.cluster.addons] },
         );
 
         this.controllerRoleArn = controllerRole.arn;
