@@ -113,6 +113,13 @@ const RESOURCES: Record<string, Outputs> = {
     "aws:kms/alias:Alias": (a, s) => ({ arn: arn(s, "kms", a.inputs.name) }),
     "aws:cloudwatch/logGroup:LogGroup": (a, s) => ({ name: autoName(a.name, a.inputs.name), arn: arn(s, "logs", `log-group:${autoName(a.name, a.inputs.name)}`) }),
     "aws:ec2/tag:Tag": () => ({}),
+    // Pulumi Cloud settings of deployments/: stored as given.
+    "pulumiservice:index:DeploymentSettings": () => ({}),
+    "pulumiservice:index:Environment": (a) => ({ revision: 1, project: a.inputs.project }),
+    "pulumiservice:index:PolicyGroup": () => ({}),
+    "pulumiservice:index:DriftSchedule": (a) => ({ scheduleId: hex(a.name, 12) }),
+    "pulumiservice:index:TtlSchedule": (a) => ({ scheduleId: hex(a.name, 12) }),
+    "pulumi:providers:pulumiservice": () => ({}),
     // The Karpenter cleanup (a dynamic provider): its outputs are its inputs.
     "pulumi-nodejs:dynamic:Resource": () => ({}),
     "aws:ec2/launchTemplate:LaunchTemplate": (a, s, id) => ({ name: autoName(a.name, a.inputs.name), arn: arn(s, "ec2", `launch-template/lt-${hex(id, 17)}`), latestVersion: 1, defaultVersion: 1 }),

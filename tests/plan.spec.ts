@@ -116,7 +116,7 @@ describe("offline plan", () => {
         it("plans every stack with --all", () => {
             const r = plan("--all");
             expect(r.status, r.stderr).to.equal(0);
-            expect(r.stdout.match(/^Plan of stack "(\w+)"/gm)).to.deep.equal(['Plan of stack "dev"', 'Plan of stack "prod"']);
+            expect(r.stdout.match(/^Plan of stack "(\w+)"/gm)).to.deep.equal(['Plan of stack "dev"', 'Plan of stack "pr"', 'Plan of stack "prod"']);
         });
 
         it("exits 2 with the config problems for a broken stack file, and a usage message for a stack that does not exist", () => {
