@@ -29,19 +29,23 @@ export = async () => {
     const network = new Network(config.clusterName, { clusterName: config.clusterName, ...config.network }, opts);
     const cluster = new Cluster(
         config.clusterName,
-        { clusterName: config.clusterName, tags: config.tags, ...config.cluster, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
+        { clusterName: config.clusterName, tags: config.tags, iam: config.iam, ...config.cluster, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
         opts,
     );
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider, kubernetes: cluster.kubernetesProvider } };
     const clusterRef = {
         clusterName: cluster.clusterName,
-        systemNodeGroup: cluster.systemNodeGroup,
-        addons: cluster.addons,
-        systemNodeLabel: cluster.systemNodeLabel,
-        systemNodeTaint: cluster.systemNodeTaint,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcProviderUrl: cluster.oidcProviderUrl,
+        dependencies: [cluster.systemNodeGroup, ...cluster.addons],
+        controllerPlacement: cluster.controllerPlacement,
         network: network.resources,
     };
-    const karpenter = new KarpenterController(`${config.clusterName}-karpenter`, { clusterName: config.clusterName, cluster: clusterRef, ...config.karpenter }, k8sOpts);
+    const karpenter = new KarpenterController(
+        `${config.clusterName}-karpenter`,
+        { clusterName: config.clusterName, cluster: clusterRef, iam: config.iam, createSpotServiceLinkedRole: config.createSpotServiceLinkedRole, ...config.karpenter },
+        k8sOpts,
+    );
     const nodePools = new NodePools(
         `${config.clusterName}-pools`,
         { clusterName: config.clusterName, nodeRoleName: karpenter.nodeRoleName, pools: config.nodePools, tags: config.tags, dependsOn: karpenter.releases },

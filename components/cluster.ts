@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig } from "./config";
-import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, serviceTrustPolicy } from "./iam";
+import { ClusterConfig, IamConfig } from "./config";
+import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, roleSettings, serviceTrustPolicy } from "./iam";
 import { remoteChildOptions } from "./remote";
 
 export interface ClusterArgs extends ClusterConfig {
@@ -11,6 +11,8 @@ export interface ClusterArgs extends ClusterConfig {
     clusterName: string;
     /** The stack's required tags: the system nodes' instances, volumes and ENIs get them through the launch template. */
     tags: Record<string, string>;
+    /** Path and permissions boundary of the system node role. */
+    iam: IamConfig;
     vpcId: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string[]>;
     publicSubnetIds: pulumi.Input<string[]>;
@@ -80,8 +82,11 @@ export class Cluster extends pulumi.ComponentResource {
     /** The managed add-ons (CoreDNS, Pod Identity agent) that Karpenter needs while it runs. */
     readonly addons: aws.eks.Addon[];
     readonly kubernetesProvider: k8s.Provider;
-    readonly systemNodeLabel = SYSTEM_NODE_LABEL;
-    readonly systemNodeTaint = SYSTEM_NODE_TAINT;
+    /** Where the Karpenter controller runs: the system nodes, tolerating their taint. */
+    readonly controllerPlacement = {
+        nodeSelector: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
+        tolerations: [{ key: SYSTEM_NODE_TAINT.key, operator: "Exists" as const }],
+    };
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-karpenter:cluster:Cluster", name, {}, opts);
@@ -150,6 +155,7 @@ export class Cluster extends pulumi.ComponentResource {
             `${name}-system-node`,
             {
                 description: `System node group of EKS cluster ${args.clusterName}`,
+                ...roleSettings(args.iam),
                 assumeRolePolicy: partition.dnsSuffix.apply((dnsSuffix) => JSON.stringify(serviceTrustPolicy("ec2", dnsSuffix))),
             },
             { parent: this },

@@ -87,6 +87,14 @@ export interface ClusterConfig {
     systemNodeGroup: SystemNodeGroupConfig;
 }
 
+/** IAM settings organizations impose on every role the stack creates. */
+export interface IamConfig {
+    /** Path of every IAM role and policy. @default "/" */
+    path: string;
+    /** Permissions boundary of every role. @default unset */
+    permissionsBoundaryArn?: string;
+}
+
 export interface StackConfig {
     project: string;
     stack: string;
@@ -101,6 +109,9 @@ export interface StackConfig {
     network: NetworkConfig;
     cluster: ClusterConfig;
     karpenter: KarpenterConfig;
+    iam: IamConfig;
+    /** Create the EC2 Spot service-linked role (accounts that never used spot lack it). @default false */
+    createSpotServiceLinkedRole: boolean;
     /** One NodePool and EC2NodeClass each. @default [] */
     nodePools: NodePoolConfig[];
     demoWorkload: DemoWorkloadConfig;
@@ -128,6 +139,7 @@ export const SCALAR_DEFAULTS = {
     controlPlaneLogRetentionDays: 30,
     adminPrincipalArns: [] as string[],
     secretsKeyDeletionWindowDays: 30,
+    createSpotServiceLinkedRole: false,
 } as const;
 
 export const SYSTEM_NODE_GROUP_DEFAULTS: SystemNodeGroupConfig = {
@@ -151,6 +163,7 @@ export const KNOWN_KEYS = [
     "karpenter",
     "nodePools",
     "demoWorkload",
+    "iam",
     ...Object.keys(SCALAR_DEFAULTS),
 ] as const;
 
@@ -225,6 +238,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const karpenter = parseKarpenter(r, cluster?.kubernetesVersion);
     const nodePools = parseNodePools(r);
     const demoWorkload = parseDemoWorkload(r);
+    const iam = parseIam(r);
+    const createSpotServiceLinkedRole = readBool(p, r.path("createSpotServiceLinkedRole"), r.text("createSpotServiceLinkedRole") ?? SCALAR_DEFAULTS.createSpotServiceLinkedRole);
 
     if (!p.empty) throw new StackConfigError(raw.stack, p.list);
     return {
@@ -239,6 +254,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         karpenter: karpenter!,
         nodePools: nodePools!,
         demoWorkload: demoWorkload!,
+        iam: iam!,
+        createSpotServiceLinkedRole: createSpotServiceLinkedRole!,
     };
 }
 
@@ -342,6 +359,24 @@ function parseSystemNodeGroup(r: RawReader): SystemNodeGroupConfig | undefined {
         return undefined;
     }
     return { instanceTypes, capacityType, minSize, desiredSize, maxSize, diskSizeGiB, amiType };
+}
+
+function parseIam(r: RawReader): IamConfig | undefined {
+    const p = r.p;
+    const path = r.path("iam");
+    const value = r.has("iam") ? r.json("iam") : {};
+    if (!isRecord(value)) return p.add(path, value, "an object with path and permissionsBoundaryArn");
+    unknownKeys(p, `${path}.`, value, ["path", "permissionsBoundaryArn"]);
+    const iamPath = readString(p, `${path}.path`, value.path ?? "/", { pattern: /^\/([\x21-\x7e]{0,510}\/)?$/, describe: 'an IAM path that starts and ends with "/", such as "/platform/"' });
+    const boundary =
+        value.permissionsBoundaryArn === undefined
+            ? undefined
+            : readString(p, `${path}.permissionsBoundaryArn`, value.permissionsBoundaryArn, {
+                  pattern: /^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy\/[\w+=,.@/-]+$/,
+                  describe: 'an IAM policy ARN such as "arn:aws:iam::123456789012:policy/boundary"',
+              });
+    if (iamPath === undefined || (value.permissionsBoundaryArn !== undefined && boundary === undefined)) return undefined;
+    return { path: iamPath, ...(boundary ? { permissionsBoundaryArn: boundary } : {}) };
 }
 
 /** Prefix length of the VPC CIDR, for subnet layout. */

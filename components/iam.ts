@@ -60,3 +60,8 @@ export const MANAGED_POLICY_MAX_CHARS = 6144;
 export function policySize(document: PolicyDocument): number {
     return JSON.stringify(document).replace(/\s/g, "").length;
 }
+
+/** Path and permissions boundary every role of the stack carries (organization IAM rules). */
+export function roleSettings(iam: { path: string; permissionsBoundaryArn?: string }): { path: string; permissionsBoundary?: string } {
+    return { path: iam.path, ...(iam.permissionsBoundaryArn ? { permissionsBoundary: iam.permissionsBoundaryArn } : {}) };
+}

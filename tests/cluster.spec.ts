@@ -15,6 +15,7 @@ async function runCluster(stack: string, overrides: Record<string, unknown> = {}
             const cluster = new Cluster("c", {
                 clusterName: "demo",
                 tags: { owner: "team", environment: "dev" },
+                iam: config.iam,
                 ...config.cluster,
                 vpcId: "vpc-0123456789abcdef0",
                 privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],

@@ -16,6 +16,12 @@ export interface KarpenterConfig {
     logLevel: "debug" | "info" | "error";
     /** How long `pulumi destroy` waits for Karpenter's instances and network interfaces to go. @default 900 */
     cleanupTimeoutSeconds: number;
+    /** How the controller gets AWS credentials: EKS Pod Identity, or IRSA (the cluster's OIDC provider). @default "podIdentity" */
+    auth: "podIdentity" | "irsa";
+    /** Render the chart's ServiceMonitor (needs the Prometheus Operator's CRDs in the cluster). @default false */
+    serviceMonitor: boolean;
+    /** Create upstream's API priority and fairness FlowSchemas for the controller. @default false */
+    flowSchemas: boolean;
 }
 
 export const KARPENTER_DEFAULTS: KarpenterConfig = {
@@ -26,6 +32,9 @@ export const KARPENTER_DEFAULTS: KarpenterConfig = {
     spotToSpotConsolidation: false,
     logLevel: "info",
     cleanupTimeoutSeconds: 900,
+    auth: "podIdentity",
+    serviceMonitor: false,
+    flowSchemas: false,
 };
 
 /**
@@ -69,6 +78,9 @@ export function parseKarpenter(r: RawReader, kubernetesVersion: string | undefin
     }
     const spotToSpotConsolidation = readBool(p, `${path}.spotToSpotConsolidation`, value.spotToSpotConsolidation ?? d.spotToSpotConsolidation);
     const logLevel = readEnum(p, `${path}.logLevel`, value.logLevel ?? d.logLevel, ["debug", "info", "error"] as const);
+    const auth = readEnum(p, `${path}.auth`, value.auth ?? d.auth, ["podIdentity", "irsa"] as const);
+    const serviceMonitor = readBool(p, `${path}.serviceMonitor`, value.serviceMonitor ?? d.serviceMonitor);
+    const flowSchemas = readBool(p, `${path}.flowSchemas`, value.flowSchemas ?? d.flowSchemas);
     const cleanupTimeoutSeconds = readInt(p, `${path}.cleanupTimeoutSeconds`, value.cleanupTimeoutSeconds ?? d.cleanupTimeoutSeconds, 60, 3600);
     if (version && kubernetesVersion) {
         const minimum = MIN_KARPENTER_FOR_KUBERNETES[kubernetesVersion];
@@ -80,5 +92,6 @@ export function parseKarpenter(r: RawReader, kubernetesVersion: string | undefin
         }
     }
     if (!version || !namespace || replicas === undefined || !resources || spotToSpotConsolidation === undefined || !logLevel || cleanupTimeoutSeconds === undefined) return undefined;
-    return { version, namespace, replicas, resources, spotToSpotConsolidation, logLevel, cleanupTimeoutSeconds };
+    if (!auth || serviceMonitor === undefined || flowSchemas === undefined) return undefined;
+    return { version, namespace, replicas, resources, spotToSpotConsolidation, logLevel, cleanupTimeoutSeconds, auth, serviceMonitor, flowSchemas };
 }

@@ -1,11 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, serviceTrustPolicy } from "../iam";
+import type { IamConfig } from "../config";
+import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, roleSettings, serviceTrustPolicy } from "../iam";
 import { KarpenterConfig } from "./config";
 import { KarpenterCleanup } from "./cleanup";
-import { CONTROLLER_POLICIES, controllerPolicyDocuments, controllerPolicyName, podIdentityTrustPolicy } from "./controllerPolicy";
-import { controllerHelmValues } from "./helmValues";
+import { CONTROLLER_POLICIES, controllerPolicyDocuments, controllerPolicyName, irsaTrustPolicy, podIdentityTrustPolicy } from "./controllerPolicy";
+import { ControllerPlacement, controllerHelmValues } from "./helmValues";
 import { INTERRUPTION_RULES, QUEUE_RETENTION_SECONDS, QUEUE_TARGET_ID, eventPattern, interruptionQueuePolicy, queueArn } from "./interruption";
 
 /** Where the charts come from: the public ECR registry upstream publishes to. */
@@ -13,26 +14,66 @@ export const CHART_REPOSITORY = "oci://public.ecr.aws/karpenter";
 /** Service account of the controller; the Pod Identity association and the chart must agree on it. */
 export const SERVICE_ACCOUNT = "karpenter";
 
-/** What the controller needs of the cluster (the Cluster component provides it). */
+/** What the controller needs of the cluster (the Cluster component, or an existing cluster, provides it). */
 export interface ClusterRef {
     /** The cluster's name as an output, so that everything here waits for the cluster. */
     clusterName: pulumi.Output<string>;
-    /** The system node group the controller runs on; the chart is installed once it exists. */
-    systemNodeGroup: pulumi.Resource;
-    /** CoreDNS and the Pod Identity agent: the controller needs both, until its NodePools are gone. */
-    addons: pulumi.Resource[];
+    oidcProviderArn: pulumi.Output<string>;
+    oidcProviderUrl: pulumi.Output<string>;
+    /**
+     * What must exist before Karpenter is installed and outlive it on destroy: the nodes the controller runs on,
+     * CoreDNS and the Pod Identity agent.
+     */
+    dependencies: pulumi.Resource[];
+    /** Where the controller runs. */
+    controllerPlacement: ControllerPlacement;
     /** The network (VPC or subnet tags): the cleanup sweep runs before it is deleted. */
     network: pulumi.Resource[];
-    systemNodeLabel: { key: string; value: string };
-    systemNodeTaint: { key: string; value: string };
 }
 
 export interface KarpenterControllerArgs extends KarpenterConfig {
-    /** How long the destroy-time sweep may wait for instances and network interfaces. @default 900 */
-    cleanupTimeoutSeconds: number;
     /** Plain cluster name: IAM names, the queue name and policy conditions derive from it. */
     clusterName: string;
     cluster: ClusterRef;
+    /** Path and permissions boundary of the roles and policies. */
+    iam: IamConfig;
+    /** Create the EC2 Spot service-linked role. @default false */
+    createSpotServiceLinkedRole: boolean;
+}
+
+/** Upstream's FlowSchemas (getting-started step15): the controller's leader election and its API calls keep priority. */
+export function flowSchemas(namespace: string, serviceAccount: string) {
+    const subjects = [{ kind: "ServiceAccount", serviceAccount: { name: serviceAccount, namespace } }];
+    return [
+        {
+            apiVersion: "flowcontrol.apiserver.k8s.io/v1",
+            kind: "FlowSchema",
+            metadata: { name: "karpenter-leader-election" },
+            spec: {
+                distinguisherMethod: { type: "ByUser" },
+                matchingPrecedence: 200,
+                priorityLevelConfiguration: { name: "leader-election" },
+                rules: [{ resourceRules: [{ apiGroups: ["coordination.k8s.io"], namespaces: ["*"], resources: ["leases"], verbs: ["get", "create", "update"] }], subjects }],
+            },
+        },
+        {
+            apiVersion: "flowcontrol.apiserver.k8s.io/v1",
+            kind: "FlowSchema",
+            metadata: { name: "karpenter-workload" },
+            spec: {
+                distinguisherMethod: { type: "ByUser" },
+                matchingPrecedence: 1000,
+                priorityLevelConfiguration: { name: "workload-high" },
+                rules: [
+                    {
+                        nonResourceRules: [{ nonResourceURLs: ["*"], verbs: ["*"] }],
+                        resourceRules: [{ apiGroups: ["*"], clusterScope: true, namespaces: ["*"], resources: ["*"], verbs: ["*"] }],
+                        subjects,
+                    },
+                ],
+            },
+        },
+    ];
 }
 
 /** Names derived from the cluster name (upstream's getting-started uses the same scheme). */
@@ -65,6 +106,7 @@ export class KarpenterController extends pulumi.ComponentResource {
             `${name}-node`,
             {
                 name: names.nodeRole,
+                ...roleSettings(args.iam),
                 description: `Nodes Karpenter launches for EKS cluster ${args.clusterName}`,
                 assumeRolePolicy: partition.dnsSuffix.apply((dnsSuffix) => JSON.stringify(serviceTrustPolicy("ec2", dnsSuffix))),
             },
@@ -113,8 +155,14 @@ export class KarpenterController extends pulumi.ComponentResource {
             `${name}-controller`,
             {
                 name: names.controllerRole,
+                ...roleSettings(args.iam),
                 description: `Karpenter controller of EKS cluster ${args.clusterName}`,
-                assumeRolePolicy: partition.dnsSuffix.apply((dnsSuffix) => JSON.stringify(podIdentityTrustPolicy(dnsSuffix))),
+                assumeRolePolicy:
+                    args.auth === "irsa"
+                        ? pulumi
+                              .all([args.cluster.oidcProviderArn, args.cluster.oidcProviderUrl])
+                              .apply(([arn, url]) => JSON.stringify(irsaTrustPolicy(arn, url, args.namespace, SERVICE_ACCOUNT)))
+                        : partition.dnsSuffix.apply((dnsSuffix) => JSON.stringify(podIdentityTrustPolicy(dnsSuffix))),
             },
             { parent: this },
         );
@@ -134,6 +182,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                 `${name}-${policy}`,
                 {
                     name: controllerPolicyName(policy, args.clusterName),
+                    path: args.iam.path,
                     description: `Karpenter controller (${policy}) for EKS cluster ${args.clusterName}`,
                     policy: documents.apply((d) => JSON.stringify(d[policy])),
                 },
@@ -141,17 +190,26 @@ export class KarpenterController extends pulumi.ComponentResource {
             );
             return new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: controllerRole.name, policyArn: managed.arn }, { parent: this });
         });
-        const podIdentity = new aws.eks.PodIdentityAssociation(
-            `${name}-controller`,
-            { clusterName: args.cluster.clusterName, namespace: args.namespace, serviceAccount: SERVICE_ACCOUNT, roleArn: controllerRole.arn },
-            { parent: this, dependsOn: attachments },
-        );
+        // Pod Identity: an association; IRSA: the role ARN on the service account (below) and the OIDC trust above.
+        const credentials: pulumi.Resource[] =
+            args.auth === "podIdentity"
+                ? [
+                      new aws.eks.PodIdentityAssociation(
+                          `${name}-controller`,
+                          { clusterName: args.cluster.clusterName, namespace: args.namespace, serviceAccount: SERVICE_ACCOUNT, roleArn: controllerRole.arn },
+                          { parent: this, dependsOn: attachments },
+                      ),
+                  ]
+                : attachments;
+        if (args.createSpotServiceLinkedRole) {
+            new aws.iam.ServiceLinkedRole(`${name}-spot`, { awsServiceName: "spot.amazonaws.com", description: "EC2 Spot, for the spot instances Karpenter launches" }, { parent: this });
+        }
 
         // Destroy safety net: deleted after both charts (they depend on it), before the cluster and network.
         const cleanup = new KarpenterCleanup(
             `${name}-cleanup`,
             { clusterName: args.clusterName, region: region.region, timeoutSeconds: args.cleanupTimeoutSeconds },
-            { parent: this, dependsOn: [args.cluster.systemNodeGroup, ...args.cluster.addons, ...args.cluster.network] },
+            { parent: this, dependsOn: [...args.cluster.dependencies, ...args.cluster.network] },
         );
 
         // Charts: CRDs in their own release (Helm never upgrades a chart's crds/ directory), then the controller.
@@ -164,7 +222,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                 namespace: args.namespace,
                 createNamespace: args.namespace !== "kube-system",
             },
-            { parent: this, dependsOn: [args.cluster.systemNodeGroup, cleanup] },
+            { parent: this, dependsOn: [...args.cluster.dependencies, cleanup] },
         );
         const controller = new k8s.helm.v3.Release(
             `${name}-controller`,
@@ -174,22 +232,28 @@ export class KarpenterController extends pulumi.ComponentResource {
                 version: args.version,
                 namespace: args.namespace,
                 skipCrds: true,
-                values: queue.name.apply((queueName) =>
+                values: pulumi.all([queue.name, controllerRole.arn]).apply(([queueName, roleArn]) =>
                     controllerHelmValues({
                         clusterName: args.clusterName,
                         queueName,
                         serviceAccountName: SERVICE_ACCOUNT,
+                        serviceAccountAnnotations: args.auth === "irsa" ? { "eks.amazonaws.com/role-arn": roleArn } : {},
                         replicas: args.replicas,
                         resources: args.resources,
                         spotToSpotConsolidation: args.spotToSpotConsolidation,
                         logLevel: args.logLevel,
-                        systemNodeLabel: args.cluster.systemNodeLabel,
-                        systemNodeTaint: args.cluster.systemNodeTaint,
+                        serviceMonitor: args.serviceMonitor,
+                        placement: args.cluster.controllerPlacement,
                     }),
                 ),
             },
-            { parent: this, dependsOn: [crds, podIdentity, nodeAccess, cleanup, args.cluster.systemNodeGroup, ...args.cluster.addons] },
+            { parent: this, dependsOn: [crds, ...credentials, nodeAccess, cleanup, ...args.cluster.dependencies] },
         );
+        if (args.flowSchemas) {
+            for (const schema of flowSchemas(args.namespace, SERVICE_ACCOUNT)) {
+                new k8s.apiextensions.CustomResource(`${name}-${schema.metadata.name}`, schema, { parent: this, dependsOn: [controller] });
+            }
+        }
 
         this.controllerRoleArn = controllerRole.arn;
         this.nodeRoleName = nodeRole.name;

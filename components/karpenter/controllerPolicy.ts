@@ -199,3 +199,22 @@ export function podIdentityTrustPolicy(dnsSuffix: string): PolicyDocument {
         ],
     };
 }
+
+/**
+ * Trust of the controller role for IRSA: the cluster's OIDC provider, pinned to the controller's service account
+ * (`:sub`) and to STS as the audience (`:aud`), as the upstream migration guide sets it.
+ */
+export function irsaTrustPolicy(oidcProviderArn: string, oidcProviderUrl: string, namespace: string, serviceAccount: string): PolicyDocument {
+    const issuer = oidcProviderUrl.replace(/^https:\/\//, "");
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Federated: oidcProviderArn },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: { StringEquals: { [`${issuer}:aud`]: "sts.amazonaws.com", [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}` } },
+            },
+        ],
+    };
+}

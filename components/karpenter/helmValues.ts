@@ -125,27 +125,33 @@ export interface ControllerValuesArgs {
     clusterName: string;
     queueName: string;
     serviceAccountName: string;
+    /** e.g. the IRSA role annotation; none for Pod Identity. */
+    serviceAccountAnnotations: Record<string, string>;
     replicas: number;
     resources: Required<ResourceList>;
     spotToSpotConsolidation: boolean;
     logLevel: "debug" | "info" | "error";
-    /** Label that marks the system node group, where the controller must run. */
-    systemNodeLabel: { key: string; value: string };
-    /** Taint of the system node group, which the controller tolerates. */
-    systemNodeTaint: { key: string; value: string };
+    serviceMonitor: boolean;
+    /** Where the controller runs: nodes with these labels, tolerating these taints. */
+    placement: ControllerPlacement;
+}
+
+export interface ControllerPlacement {
+    nodeSelector: Record<string, string>;
+    tolerations: Array<{ key: string; operator: "Exists" }>;
 }
 
 /**
- * Values for the controller: it runs only on the system node group (never on a node Karpenter launched, which
- * it could consolidate away from under itself), one replica per node and spread across zones.
+ * Values for the controller: it runs only on the nodes `placement` selects (never on a node Karpenter launched,
+ * which it could consolidate away from under itself), one replica per node and spread across zones.
  */
 export function controllerHelmValues(a: ControllerValuesArgs): KarpenterChartValues {
     return {
         replicas: a.replicas,
-        serviceAccount: { create: true, name: a.serviceAccountName },
+        serviceAccount: { create: true, name: a.serviceAccountName, ...(Object.keys(a.serviceAccountAnnotations).length > 0 ? { annotations: a.serviceAccountAnnotations } : {}) },
         podDisruptionBudget: { name: "karpenter", maxUnavailable: 1 },
         priorityClassName: "system-cluster-critical",
-        nodeSelector: { "kubernetes.io/os": "linux", [a.systemNodeLabel.key]: a.systemNodeLabel.value },
+        nodeSelector: { "kubernetes.io/os": "linux", ...a.placement.nodeSelector },
         // Lists in Helm values replace the chart's defaults, so the chart's own guard is restated here.
         affinity: {
             nodeAffinity: {
@@ -154,7 +160,7 @@ export function controllerHelmValues(a: ControllerValuesArgs): KarpenterChartVal
                         {
                             matchExpressions: [
                                 { key: "karpenter.sh/nodepool", operator: "DoesNotExist" },
-                                { key: a.systemNodeLabel.key, operator: "In", values: [a.systemNodeLabel.value] },
+                                ...Object.entries(a.placement.nodeSelector).map(([key, value]) => ({ key, operator: "In" as const, values: [value] })),
                             ],
                         },
                     ],
@@ -163,9 +169,10 @@ export function controllerHelmValues(a: ControllerValuesArgs): KarpenterChartVal
             podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: "kubernetes.io/hostname" }] },
         },
         topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule" }],
-        tolerations: [{ key: a.systemNodeTaint.key, operator: "Exists" }],
+        tolerations: [...a.placement.tolerations],
         controller: { resources: { requests: { ...a.resources }, limits: { ...a.resources } } },
         logLevel: a.logLevel,
+        ...(a.serviceMonitor ? { serviceMonitor: { enabled: true } } : {}),
         settings: {
             clusterName: a.clusterName,
             interruptionQueue: a.queueName,
