@@ -7,6 +7,7 @@ export const MODELS: Record<string, { module: string; type: string }> = {
     "karpenter.k8s.aws/v1/EC2NodeClass": { module: "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass", type: "IEC2NodeClass" },
     "apps/v1/Deployment": { module: "kubernetes-models/apps/v1/Deployment", type: "IDeployment" },
     "v1/Namespace": { module: "kubernetes-models/v1/Namespace", type: "INamespace" },
+    "flowcontrol.apiserver.k8s.io/v1/FlowSchema": { module: "kubernetes-models/flowcontrol.apiserver.k8s.io/v1/FlowSchema", type: "IFlowSchema" },
 };
 
 /** Which fields a kind has: null is a leaf (any value), f a fixed set of fields, m a map, a a list. */

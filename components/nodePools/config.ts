@@ -28,6 +28,8 @@ export interface DisruptionBudget {
 export interface NodePoolConfig {
     /** NodePool and EC2NodeClass name (a DNS label). */
     name: string;
+    /** Fills the keys the pool leaves out; "gpu": GPU families, on-demand, tainted nvidia.com/gpu:NoSchedule. @default unset */
+    preset?: keyof typeof POOL_PRESETS;
     capacityTypes: CapacityType[];
     /** Exact instance types; combine with the filters below or use them instead. @default unset */
     instanceTypes?: string[];
@@ -82,8 +84,19 @@ export const NODE_POOL_DEFAULTS = {
     tags: {},
 } as const;
 
+/** Presets fill the keys a pool leaves out. gpu: NVIDIA GPU families, on-demand, tainted so only GPU pods land. */
+export const POOL_PRESETS = {
+    gpu: {
+        capacityTypes: ["on-demand"],
+        instanceFamilies: ["g5", "g6", "g6e", "p4d", "p5"],
+        taints: [{ key: "nvidia.com/gpu", effect: "NoSchedule" }],
+        labels: { "eks-karpenter/accelerator": "nvidia" },
+    },
+} as const;
+
 const POOL_KEYS = [
     "name",
+    "preset",
     "capacityTypes",
     "instanceTypes",
     "instanceCategories",
@@ -167,9 +180,12 @@ export function parseNodePools(r: RawReader): NodePoolConfig[] | undefined {
     return p.empty ? pools : undefined;
 }
 
-function parseNodePool(p: Problems, path: string, value: unknown): NodePoolConfig | undefined {
-    if (!isRecord(value)) return p.add(path, value, "an object with at least name, capacityTypes and limits");
-    unknownKeys(p, `${path}.`, value, POOL_KEYS);
+function parseNodePool(p: Problems, path: string, raw: unknown): NodePoolConfig | undefined {
+    if (!isRecord(raw)) return p.add(path, raw, "an object with at least name, capacityTypes and limits");
+    unknownKeys(p, `${path}.`, raw, POOL_KEYS);
+    if (raw.preset !== undefined && readEnum(p, `${path}.preset`, raw.preset, Object.keys(POOL_PRESETS) as Array<keyof typeof POOL_PRESETS>) === undefined) return undefined;
+    const preset = raw.preset === undefined ? {} : (JSON.parse(JSON.stringify(POOL_PRESETS[raw.preset as keyof typeof POOL_PRESETS])) as Record<string, unknown>);
+    const value: Record<string, unknown> = { ...preset, ...raw };
     const d = NODE_POOL_DEFAULTS;
     const at = (key: string) => `${path}.${key}`;
     const strings = (key: string, rule: { pattern: RegExp; describe: string }) =>
@@ -244,6 +260,7 @@ function parseNodePool(p: Problems, path: string, value: unknown): NodePoolConfi
     if (!ok) return undefined;
     return {
         name,
+        ...(raw.preset !== undefined ? { preset: raw.preset as keyof typeof POOL_PRESETS } : {}),
         capacityTypes,
         ...(instanceTypes ? { instanceTypes } : {}),
         ...(instanceCategories ? { instanceCategories } : {}),
