@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "./components/cluster";
 import { StackConfigError, loadStackConfig } from "./components/config";
 import { DemoWorkload } from "./components/demoWorkload";
+import { ExistingCluster } from "./components/existingCluster";
 import { KarpenterController, karpenterNames } from "./components/karpenter/controller";
 import { Network } from "./components/network";
 import { NodePools } from "./components/nodePools/nodePools";
@@ -26,18 +27,37 @@ export = async () => {
     const awsProvider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: config.tags } });
     const opts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider } };
 
-    const network = new Network(config.clusterName, { clusterName: config.clusterName, ...config.network }, opts);
-    const cluster = new Cluster(
+    // Either the whole cluster is created here, or Karpenter is installed into an existing one (Cluster Autoscaler
+    // migration): then only Karpenter's discovery tags are added to the existing subnets and security group.
+    const existing = config.existingCluster;
+    const network = new Network(
         config.clusterName,
-        { clusterName: config.clusterName, tags: config.tags, iam: config.iam, ...config.cluster, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
+        existing
+            ? { clusterName: config.clusterName, ...config.network, existingVpc: existing, discoveryTagOnly: true }
+            : { clusterName: config.clusterName, ...config.network },
         opts,
     );
+    const cluster = existing
+        ? new ExistingCluster(
+              config.clusterName,
+              {
+                  clusterName: config.clusterName,
+                  securityGroupId: existing.securityGroupId,
+                  controllerPlacement: { nodeSelector: existing.controllerNodeSelector, tolerations: existing.controllerTolerations.map((key) => ({ key, operator: "Exists" as const })) },
+              },
+              opts,
+          )
+        : new Cluster(
+              config.clusterName,
+              { clusterName: config.clusterName, tags: config.tags, iam: config.iam, ...config.cluster, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
+              opts,
+          );
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider, kubernetes: cluster.kubernetesProvider } };
     const clusterRef = {
         clusterName: cluster.clusterName,
         oidcProviderArn: cluster.oidcProviderArn,
         oidcProviderUrl: cluster.oidcProviderUrl,
-        dependencies: [cluster.systemNodeGroup, ...cluster.addons],
+        dependencies: cluster.dependencies,
         controllerPlacement: cluster.controllerPlacement,
         network: network.resources,
     };

@@ -81,6 +81,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly systemNodeGroup: aws.eks.NodeGroup;
     /** The managed add-ons (CoreDNS, Pod Identity agent) that Karpenter needs while it runs. */
     readonly addons: aws.eks.Addon[];
+    /** What Karpenter must wait for and outlive: the system nodes and the add-ons. */
+    readonly dependencies: pulumi.Resource[];
     readonly kubernetesProvider: k8s.Provider;
     /** Where the Karpenter controller runs: the system nodes, tolerating their taint. */
     readonly controllerPlacement = {
@@ -232,6 +234,7 @@ export class Cluster extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        this.dependencies = [this.systemNodeGroup, ...this.addons];
         this.registerOutputs({
             clusterName: this.clusterName,
             clusterArn: this.clusterArn,

@@ -87,6 +87,20 @@ export interface ClusterConfig {
     systemNodeGroup: SystemNodeGroupConfig;
 }
 
+/** An EKS cluster (and its VPC) that the stack installs Karpenter into instead of creating one. */
+export interface ExistingClusterConfig {
+    name: string;
+    vpcId: string;
+    privateSubnetIds: string[];
+    publicSubnetIds: string[];
+    /** The security group Karpenter nodes join, e.g. the cluster security group. */
+    securityGroupId: string;
+    /** Labels of the existing nodes the Karpenter controller runs on (never nodes Karpenter launched). */
+    controllerNodeSelector: Record<string, string>;
+    /** Taint keys of those nodes that the controller tolerates. @default ["CriticalAddonsOnly"] */
+    controllerTolerations: string[];
+}
+
 /** IAM settings organizations impose on every role the stack creates. */
 export interface IamConfig {
     /** Path of every IAM role and policy. @default "/" */
@@ -110,6 +124,8 @@ export interface StackConfig {
     cluster: ClusterConfig;
     karpenter: KarpenterConfig;
     iam: IamConfig;
+    /** Install into this cluster instead of creating the network and the cluster. @default unset */
+    existingCluster?: ExistingClusterConfig;
     /** Create the EC2 Spot service-linked role (accounts that never used spot lack it). @default false */
     createSpotServiceLinkedRole: boolean;
     /** One NodePool and EC2NodeClass each. @default [] */
@@ -164,6 +180,7 @@ export const KNOWN_KEYS = [
     "nodePools",
     "demoWorkload",
     "iam",
+    "existingCluster",
     ...Object.keys(SCALAR_DEFAULTS),
 ] as const;
 
@@ -222,7 +239,11 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const owner = r.has("owner")
         ? readString(p, r.path("owner"), r.text("owner"), { pattern: /^\S.{0,255}$/, describe: "a team or person, at most 256 characters" })
         : p.say(r.path("owner"), 'is required: who owns this stack (a team or an email); run "pulumi config set owner platform-team".');
-    const clusterName = readString(p, r.path("clusterName"), r.text("clusterName") ?? `${raw.project}-${raw.stack}`, CLUSTER_NAME);
+    const existingName = (r.json("existingCluster") as { name?: unknown } | undefined)?.name;
+    if (r.has("existingCluster") && r.has("clusterName") && r.text("clusterName") !== existingName) {
+        p.say(r.path("clusterName"), `differs from ${r.path("existingCluster")}.name; with an existing cluster, its name is the cluster name. Remove clusterName.`);
+    }
+    const clusterName = readString(p, r.path("clusterName"), typeof existingName === "string" ? existingName : (r.text("clusterName") ?? `${raw.project}-${raw.stack}`), CLUSTER_NAME);
     const extraTags = r.has("extraTags") ? readStringMap(p, r.path("extraTags"), r.json("extraTags"), { key: TAG_KEY, value: TAG_VALUE }) : {};
     for (const key of Object.keys(extraTags ?? {})) {
         // extraTags also reach the EC2 resources Karpenter launches, where its own tag keys are refused.
@@ -239,6 +260,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const nodePools = parseNodePools(r);
     const demoWorkload = parseDemoWorkload(r);
     const iam = parseIam(r);
+    const existingCluster = r.has("existingCluster") ? parseExistingCluster(r) : undefined;
     const createSpotServiceLinkedRole = readBool(p, r.path("createSpotServiceLinkedRole"), r.text("createSpotServiceLinkedRole") ?? SCALAR_DEFAULTS.createSpotServiceLinkedRole);
 
     if (!p.empty) throw new StackConfigError(raw.stack, p.list);
@@ -255,6 +277,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         nodePools: nodePools!,
         demoWorkload: demoWorkload!,
         iam: iam!,
+        ...(existingCluster ? { existingCluster } : {}),
         createSpotServiceLinkedRole: createSpotServiceLinkedRole!,
     };
 }
@@ -359,6 +382,39 @@ function parseSystemNodeGroup(r: RawReader): SystemNodeGroupConfig | undefined {
         return undefined;
     }
     return { instanceTypes, capacityType, minSize, desiredSize, maxSize, diskSizeGiB, amiType };
+}
+
+/** Keys that shape a cluster or VPC this stack creates: meaningless with an existing cluster. */
+const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "availabilityZoneCount", "natGateways", "endpointPrivateAccess", "endpointPublicAccessCidrs", "controlPlaneLogTypes", "controlPlaneLogRetentionDays", "adminPrincipalArns", "secretsKeyDeletionWindowDays"] as const;
+
+function parseExistingCluster(r: RawReader): ExistingClusterConfig | undefined {
+    const p = r.p;
+    const path = r.path("existingCluster");
+    const value = r.json("existingCluster");
+    if (!isRecord(value)) return p.add(path, value, "an object with name, vpcId, privateSubnetIds, securityGroupId and controllerNodeSelector");
+    unknownKeys(p, `${path}.`, value, ["name", "vpcId", "privateSubnetIds", "publicSubnetIds", "securityGroupId", "controllerNodeSelector", "controllerTolerations"]);
+    for (const key of CREATED_CLUSTER_KEYS) {
+        const fallback = (SCALAR_DEFAULTS as Record<string, unknown>)[key];
+        const set = r.has(key) && (fallback === undefined || r.text(key) !== (typeof fallback === "string" ? fallback : JSON.stringify(fallback)));
+        if (set) p.say(r.path(key), `has no effect with ${path}: the existing cluster already has its network and nodes. Remove it.`);
+    }
+    const name = readString(p, `${path}.name`, value.name, CLUSTER_NAME);
+    const vpcId = readString(p, `${path}.vpcId`, value.vpcId, VPC_ID);
+    const subnet = (itemPath: string, v: unknown) => readString(p, itemPath, v, SUBNET_ID);
+    const privateSubnetIds = readList(p, `${path}.privateSubnetIds`, value.privateSubnetIds, subnet, { min: 2, unique: true });
+    const publicSubnetIds = readList(p, `${path}.publicSubnetIds`, value.publicSubnetIds ?? [], subnet, { unique: true });
+    const securityGroupId = readString(p, `${path}.securityGroupId`, value.securityGroupId, { pattern: /^sg-[0-9a-f]{8,17}$/, describe: 'a security group id such as "sg-0123456789abcdef0"' });
+    const controllerNodeSelector =
+        value.controllerNodeSelector === undefined
+            ? p.say(`${path}.controllerNodeSelector`, 'is required: the labels of existing nodes the controller runs on, e.g. { "eks.amazonaws.com/nodegroup": "core" }.')
+            : readStringMap(p, `${path}.controllerNodeSelector`, value.controllerNodeSelector, {
+                  key: { pattern: /^([a-z0-9.-]+\/)?[A-Za-z0-9][-A-Za-z0-9_.]*$/, describe: "a label key" },
+                  value: { pattern: /^[A-Za-z0-9][-A-Za-z0-9_.]*$|^$/, describe: "a label value" },
+              });
+    const controllerTolerations = readList(p, `${path}.controllerTolerations`, value.controllerTolerations ?? ["CriticalAddonsOnly"], (ip, v) => readString(p, ip, v, { pattern: /^[A-Za-z0-9./_-]+$/, describe: "a taint key" }));
+    if (!name || !vpcId || !privateSubnetIds || !publicSubnetIds || !securityGroupId || !controllerNodeSelector || !controllerTolerations) return undefined;
+    if (Object.keys(controllerNodeSelector).length === 0) return p.say(`${path}.controllerNodeSelector`, "is empty; name at least one label of the nodes the controller runs on.");
+    return { name, vpcId, privateSubnetIds, publicSubnetIds, securityGroupId, controllerNodeSelector, controllerTolerations };
 }
 
 function parseIam(r: RawReader): IamConfig | undefined {

@@ -15,6 +15,11 @@ export interface NetworkArgs {
     natGateways: NatGatewayStrategy;
     /** Install into this VPC instead of creating one; its private subnets get the discovery tags as separate resources. */
     existingVpc?: ExistingVpcConfig;
+    /**
+     * Add only Karpenter's discovery tag to existing subnets (an existing cluster's load balancer tags are its
+     * owner's: a tag resource would remove them on destroy). @default false
+     */
+    discoveryTagOnly?: boolean;
 }
 
 /** Prefix lengths of one AZ's private and public subnets for a VPC of the given prefix and AZ count. */
@@ -64,8 +69,12 @@ export class Network extends pulumi.ComponentResource {
                     }
                 }
             };
-            tagAll(existing.privateSubnetIds, tags.private);
-            tagAll(existing.publicSubnetIds, tags.public);
+            if (args.discoveryTagOnly) {
+                tagAll(existing.privateSubnetIds, { "karpenter.sh/discovery": args.clusterName });
+            } else {
+                tagAll(existing.privateSubnetIds, tags.private);
+                tagAll(existing.publicSubnetIds, tags.public);
+            }
             this.vpcId = pulumi.output(existing.vpcId);
             this.privateSubnetIds = pulumi.output(existing.privateSubnetIds);
             this.publicSubnetIds = pulumi.output(existing.publicSubnetIds);

@@ -170,6 +170,23 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) =
         id: ACCOUNT_ID,
     }),
     "aws:index/getRegion:getRegion": (_, s) => ({ name: s.region, region: s.region, id: s.region, endpoint: `ec2.${s.region}.${s.dnsSuffix}` }),
+    // An existing cluster, as DescribeCluster reports it (name from the request).
+    "aws:eks/getCluster:getCluster": (inputs, s) => {
+        const name = String(inputs.name);
+        const issuer = `https://oidc.eks.${s.region}.${s.dnsSuffix}/id/${hex(`${name}-oidc`, 32).toUpperCase()}`;
+        return {
+            id: name,
+            name,
+            arn: arn(s, "eks", `cluster/${name}`),
+            endpoint: `https://${hex(`${name}-endpoint`, 32).toUpperCase()}.gr7.${s.region}.eks.${s.dnsSuffix}`,
+            version: "1.36",
+            certificateAuthorities: [{ data: "LS0tLS1CRUdJTi1PRkZMSU5FLUNBLS0tLS0=" }],
+            identities: [{ oidcs: [{ issuer }] }],
+            vpcConfig: { clusterSecurityGroupId: `sg-${hex(`${name}-cluster-sg`, 17)}` },
+            accessConfigs: [{ authenticationMode: "API_AND_CONFIG_MAP" }],
+            status: "ACTIVE",
+        };
+    },
     "aws:index/getPartition:getPartition": (_, s) => ({ partition: s.partition, dnsSuffix: s.dnsSuffix, id: s.partition, reverseDnsPrefix: "com.amazonaws" }),
 };
 
