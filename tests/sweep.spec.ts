@@ -29,18 +29,21 @@ function options(extra: Partial<SweepOptions> = {}): SweepOptions & { lines: str
     return { clusterName: "demo", region: "us-west-2", ec2: new EC2Client({ region: "us-west-2" }), iam: new IAMClient({ region: "us-west-2" }), timeoutMs: 60_000, pollMs: 5_000, now: c.now, sleep: c.sleep, log: (l) => lines.push(l), lines, ...extra };
 }
 
+/** An account where this cluster left nothing: every listing is empty. */
+function emptyAccount() {
+    ec2.reset();
+    iam.reset();
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [] });
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
+    iam.on(ListInstanceProfilesCommand).resolves({ InstanceProfiles: [], IsTruncated: false });
+}
+
 const reservation = (...ids: string[]) => ({ Instances: ids.map((InstanceId) => ({ InstanceId })) });
 const throttle = () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
 
 describe("Karpenter cleanup sweep (AWS SDK v3 under aws-sdk-client-mock)", () => {
-    beforeEach(() => {
-        ec2.reset();
-        iam.reset();
-        ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
-        ec2.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [] });
-        ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
-        iam.on(ListInstanceProfilesCommand).resolves({ InstanceProfiles: [], IsTruncated: false });
-    });
+    beforeEach(emptyAccount);
 
     it("does nothing when nothing is left, and asks only about this cluster's Karpenter resources", async () => {
         const o = options();
@@ -131,14 +134,7 @@ describe("Karpenter cleanup sweep (AWS SDK v3 under aws-sdk-client-mock)", () =>
 });
 
 describe("Karpenter cleanup dynamic provider", () => {
-    beforeEach(() => {
-        ec2.reset();
-        iam.reset();
-        ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
-        ec2.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [] });
-        ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
-        iam.on(ListInstanceProfilesCommand).resolves({ InstanceProfiles: [], IsTruncated: false });
-    });
+    beforeEach(emptyAccount);
 
     it("does nothing on create and sweeps the cluster in its region on delete", async () => {
         const inputs = { clusterName: "demo", region: "eu-west-1", timeoutSeconds: 60 };
