@@ -53,7 +53,7 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     const log = o.log ?? ((line: string) => console.log(line));
     let run: ProgramRun;
     try {
-        run = await runProgram(stackConfig(o.stack, o.stackFileConfig ? { override: o.stackFileConfig } : {}), { program: o.program });
+        run = await runProgram(stackConfig(o.stack, o.stackFileConfig ? { override: o.stackFileConfig } : {}), { program: o.program, serializeDynamicProviders: false });
     } catch (e) {
         if (e instanceof StackConfigError) {
             log(e.message);

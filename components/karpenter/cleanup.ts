@@ -1,5 +1,3 @@
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { IAMClient } from "@aws-sdk/client-iam";
 import * as pulumi from "@pulumi/pulumi";
 import { sweep } from "./sweep";
 
@@ -26,6 +24,8 @@ export const cleanupProvider: pulumi.dynamic.ResourceProvider = {
         return { outs: news };
     },
     async delete(_id: string, props: CleanupInputs) {
+        const { EC2Client } = await import("@aws-sdk/client-ec2");
+        const { IAMClient } = await import("@aws-sdk/client-iam");
         await sweep({
             clusterName: props.clusterName,
             region: props.region,
