@@ -4,23 +4,16 @@ import { Cluster } from "./components/cluster";
 import { StackConfigError, loadStackConfig } from "./components/config";
 import { DemoWorkload } from "./components/demoWorkload";
 import { ExistingCluster } from "./components/existingCluster";
-import { KarpenterController, karpenterNames } from "./components/karpenter/controller";
+import { KarpenterController } from "./components/karpenter/controller";
 import { Network } from "./components/network";
 import { NodePools } from "./components/nodePools/nodePools";
-import { karpenterSchemaProblems } from "./components/nodePools/schemas";
-import { ec2NodeClassSpec, nodePoolSpec } from "./components/nodePools/specs";
+import { nodePoolSchemaProblems } from "./components/nodePools/schemas";
 
 // Pulumi awaits an exported async function and takes its result as the stack outputs. The Karpenter schemas are
 // ES modules, so the whole config, schemas included, is validated here before the first resource is registered.
 export = async () => {
     const config = loadStackConfig();
-    const nodeRoleName = karpenterNames(config.clusterName).nodeRole;
-    const schemaProblems = await karpenterSchemaProblems(
-        config.nodePools.flatMap((pool, i) => [
-            { source: `${config.project}:nodePools[${i}]`, object: nodePoolSpec(pool) },
-            { source: `${config.project}:nodePools[${i}]`, object: ec2NodeClassSpec(pool, { clusterName: config.clusterName, nodeRoleName, tags: config.tags }) },
-        ]),
-    );
+    const schemaProblems = await nodePoolSchemaProblems(config);
     if (schemaProblems.length > 0) throw new StackConfigError(config.stack, schemaProblems);
 
     // Every AWS resource goes through this provider, so every taggable one carries the required tags.

@@ -2,8 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     Problems,
     RawReader,
-    isRecord,
-    parseCidr,
     readBool,
     readCidr,
     readEnum,
@@ -301,10 +299,9 @@ function parseNetwork(r: RawReader): NetworkConfig | undefined {
 
 function parseExistingVpc(r: RawReader): ExistingVpcConfig | undefined {
     const p = r.p;
-    const path = r.path("existingVpc");
-    const value = r.json("existingVpc");
-    if (!isRecord(value)) return p.add(path, value, "an object with vpcId, privateSubnetIds and publicSubnetIds");
-    unknownKeys(p, `${path}.`, value, ["vpcId", "privateSubnetIds", "publicSubnetIds"]);
+    const read = r.object("existingVpc", ["vpcId", "privateSubnetIds", "publicSubnetIds"], true);
+    if (!read) return undefined;
+    const { path, value } = read;
     const vpcId = readString(p, `${path}.vpcId`, value.vpcId, VPC_ID);
     const subnet = (itemPath: string, v: unknown) => readString(p, itemPath, v, SUBNET_ID);
     const privateSubnetIds = readList(p, `${path}.privateSubnetIds`, value.privateSubnetIds, subnet, { min: 2, unique: true });
@@ -359,11 +356,10 @@ function parseCluster(r: RawReader): ClusterConfig | undefined {
 
 function parseSystemNodeGroup(r: RawReader): SystemNodeGroupConfig | undefined {
     const p = r.p;
-    const path = r.path("systemNodeGroup");
-    const value = r.has("systemNodeGroup") ? r.json("systemNodeGroup") : {};
-    if (!isRecord(value)) return p.add(path, value, "an object with instanceTypes, capacityType, minSize, desiredSize, maxSize, diskSizeGiB, amiType");
     const d = SYSTEM_NODE_GROUP_DEFAULTS;
-    unknownKeys(p, `${path}.`, value, Object.keys(d));
+    const read = r.object("systemNodeGroup", Object.keys(d));
+    if (!read) return undefined;
+    const { path, value } = read;
     const instanceTypes = readList(p, `${path}.instanceTypes`, value.instanceTypes ?? d.instanceTypes, (ip, v) => readString(p, ip, v, INSTANCE_TYPE), {
         min: 1,
         max: 20,
@@ -389,10 +385,9 @@ const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "avai
 
 function parseExistingCluster(r: RawReader): ExistingClusterConfig | undefined {
     const p = r.p;
-    const path = r.path("existingCluster");
-    const value = r.json("existingCluster");
-    if (!isRecord(value)) return p.add(path, value, "an object with name, vpcId, privateSubnetIds, securityGroupId and controllerNodeSelector");
-    unknownKeys(p, `${path}.`, value, ["name", "vpcId", "privateSubnetIds", "publicSubnetIds", "securityGroupId", "controllerNodeSelector", "controllerTolerations"]);
+    const read = r.object("existingCluster", ["name", "vpcId", "privateSubnetIds", "publicSubnetIds", "securityGroupId", "controllerNodeSelector", "controllerTolerations"], true);
+    if (!read) return undefined;
+    const { path, value } = read;
     for (const key of CREATED_CLUSTER_KEYS) {
         const fallback = (SCALAR_DEFAULTS as Record<string, unknown>)[key];
         const set = r.has(key) && (fallback === undefined || r.text(key) !== (typeof fallback === "string" ? fallback : JSON.stringify(fallback)));
@@ -419,10 +414,9 @@ function parseExistingCluster(r: RawReader): ExistingClusterConfig | undefined {
 
 function parseIam(r: RawReader): IamConfig | undefined {
     const p = r.p;
-    const path = r.path("iam");
-    const value = r.has("iam") ? r.json("iam") : {};
-    if (!isRecord(value)) return p.add(path, value, "an object with path and permissionsBoundaryArn");
-    unknownKeys(p, `${path}.`, value, ["path", "permissionsBoundaryArn"]);
+    const read = r.object("iam", ["path", "permissionsBoundaryArn"]);
+    if (!read) return undefined;
+    const { path, value } = read;
     const iamPath = readString(p, `${path}.path`, value.path ?? "/", { pattern: /^\/([\x21-\x7e]{0,510}\/)?$/, describe: 'an IAM path that starts and ends with "/", such as "/platform/"' });
     const boundary =
         value.permissionsBoundaryArn === undefined
@@ -433,11 +427,6 @@ function parseIam(r: RawReader): IamConfig | undefined {
               });
     if (iamPath === undefined || (value.permissionsBoundaryArn !== undefined && boundary === undefined)) return undefined;
     return { path: iamPath, ...(boundary ? { permissionsBoundaryArn: boundary } : {}) };
-}
-
-/** Prefix length of the VPC CIDR, for subnet layout. */
-export function vpcMask(cidr: string): number {
-    return parseCidr(cidr)!.mask;
 }
 
 /** Reads the running program's config from the Pulumi runtime and parses it. */

@@ -1,4 +1,4 @@
-import { RawReader, isRecord, readBool, readInt, unknownKeys } from "./validate";
+import { RawReader, readBool, readInt } from "./validate";
 
 /** The demo "inflate" Deployment (`demoWorkload`, an object; every field optional). */
 export interface DemoWorkloadConfig {
@@ -14,11 +14,10 @@ export const DEMO_DEFAULTS: DemoWorkloadConfig = { replicas: 0, onDemandOnly: fa
 
 export function parseDemoWorkload(r: RawReader): DemoWorkloadConfig | undefined {
     const p = r.p;
-    const path = r.path("demoWorkload");
-    const value = r.has("demoWorkload") ? r.json("demoWorkload") : {};
-    if (!isRecord(value)) return p.add(path, value, "an object with replicas, onDemandOnly, spreadAcrossZones");
     const d = DEMO_DEFAULTS;
-    unknownKeys(p, `${path}.`, value, Object.keys(d));
+    const read = r.object("demoWorkload", Object.keys(d));
+    if (!read) return undefined;
+    const { path, value } = read;
     const replicas = readInt(p, `${path}.replicas`, value.replicas ?? d.replicas, 0, 100);
     const onDemandOnly = readBool(p, `${path}.onDemandOnly`, value.onDemandOnly ?? d.onDemandOnly);
     const spreadAcrossZones = readBool(p, `${path}.spreadAcrossZones`, value.spreadAcrossZones ?? d.spreadAcrossZones);

@@ -53,9 +53,6 @@ export const NODE_ROLE_MANAGED_POLICIES = [
     "AmazonSSMManagedInstanceCore",
 ] as const;
 
-/** IAM's limit for a managed policy document, counted without whitespace. */
-export const MANAGED_POLICY_MAX_CHARS = 6144;
-
 /** Size of a document as IAM counts it for the managed-policy quota (whitespace excluded). */
 export function policySize(document: PolicyDocument): number {
     return JSON.stringify(document).replace(/\s/g, "").length;

@@ -208,5 +208,17 @@ export class RawReader {
             return text;
         }
     }
+
+    /**
+     * A structured key that holds an object: its decoded value ({} when unset), with keys outside `known`
+     * reported. Undefined (and a problem recorded) when the value is not an object.
+     */
+    object(key: string, known: readonly string[], required = false): { path: string; value: Record<string, unknown> } | undefined {
+        const path = this.path(key);
+        const value = this.has(key) || required ? this.json(key) : {};
+        if (!isRecord(value)) return this.p.add(path, value, `an object with ${known.join(", ")}`);
+        unknownKeys(this.p, `${path}.`, value, known);
+        return { path, value };
+    }
 }
 

@@ -59,11 +59,10 @@ function compareVersions(a: string, b: string): number {
 
 export function parseKarpenter(r: RawReader, kubernetesVersion: string | undefined): KarpenterConfig | undefined {
     const p = r.p;
-    const path = r.path("karpenter");
-    const value = r.has("karpenter") ? r.json("karpenter") : {};
-    if (!isRecord(value)) return p.add(path, value, "an object with version, namespace, replicas, resources, spotToSpotConsolidation, logLevel");
     const d = KARPENTER_DEFAULTS;
-    unknownKeys(p, `${path}.`, value, Object.keys(d));
+    const read = r.object("karpenter", Object.keys(d));
+    if (!read) return undefined;
+    const { path, value } = read;
     const version = readString(p, `${path}.version`, value.version ?? d.version, { pattern: /^1\.[0-9]+\.[0-9]+$/, describe: 'a Karpenter 1.x release such as "1.14.1" (no "v")' });
     const namespace = readString(p, `${path}.namespace`, value.namespace ?? d.namespace, { pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, describe: "a namespace name" });
     const replicas = readInt(p, `${path}.replicas`, value.replicas ?? d.replicas, 1, 5);

@@ -1,5 +1,8 @@
 import type { INodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool" with { "resolution-mode": "import" };
 import type { IEC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass" with { "resolution-mode": "import" };
+import type { StackConfig } from "../config";
+import { karpenterNames } from "../karpenter/controller";
+import { ec2NodeClassSpec, nodePoolSpec } from "./specs";
 
 export interface KarpenterObject {
     /** Where the object came from, for messages, e.g. "eks-karpenter:nodePools[0]". */
@@ -33,4 +36,15 @@ export async function karpenterSchemaProblems(objects: KarpenterObject[]): Promi
         }
     }
     return problems;
+}
+
+/** Schema problems of every NodePool and EC2NodeClass the stack's config declares, named by their config key. */
+export function nodePoolSchemaProblems(config: StackConfig): Promise<string[]> {
+    const nodeRoleName = karpenterNames(config.clusterName).nodeRole;
+    return karpenterSchemaProblems(
+        config.nodePools.flatMap((pool, i) => [
+            { source: `${config.project}:nodePools[${i}]`, object: nodePoolSpec(pool) },
+            { source: `${config.project}:nodePools[${i}]`, object: ec2NodeClassSpec(pool, { clusterName: config.clusterName, nodeRoleName, tags: config.tags }) },
+        ]),
+    );
 }
