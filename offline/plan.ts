@@ -7,7 +7,7 @@ import { ProgramRun, RunOptions, runProgram } from "./engine";
 import type { FieldTree } from "./models";
 import { packConfigFor, runPolicies } from "./policies";
 import { countsByType, renderArtifacts, renderTree, resourcesDocument } from "./render";
-import { PROJECT_DIR, stackConfig, stackNames } from "./stackFiles";
+import { PROJECT_DIR, ProjectConfigError, stackConfig, stackNames } from "./stackFiles";
 
 /**
  * `npm run plan -- <stack> [--out DIR] [--all] [--stack-file FILE] [--quiet]`: evaluates the real program for a
@@ -26,8 +26,8 @@ const USAGE = `usage: npm run plan -- <stack>... | --all [--out DIR] [--quiet]
 
 export interface PlanOptions {
     stack: string;
-    /** Parsed content of a stack file kept outside the project, instead of Pulumi.<stack>.yaml. */
-    stackFileConfig?: Record<string, unknown>;
+    /** A stack file kept outside the project (an example, a fixture), instead of Pulumi.<stack>.yaml. */
+    stackFile?: string;
     outDir: string;
     quiet?: boolean;
     log?: (line: string) => void;
@@ -53,8 +53,13 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     const log = o.log ?? ((line: string) => console.log(line));
     let run: ProgramRun;
     try {
-        run = await runProgram(stackConfig(o.stack, o.stackFileConfig ? { override: o.stackFileConfig } : {}), { program: o.program, serializeDynamicProviders: false });
+        run = await runProgram(stackConfig(o.stack, o.stackFile ? { stackFile: o.stackFile } : {}), { program: o.program, serializeDynamicProviders: false });
     } catch (e) {
+        // The CLI's own checks of Pulumi.yaml and the stack file, then the program's: both stop before any resource.
+        if (e instanceof ProjectConfigError) {
+            log(`error: ${e.message}`);
+            return { exitCode: 2, findings: [], written: [] };
+        }
         if (e instanceof StackConfigError) {
             log(e.message);
             return { exitCode: 2, findings: [], written: [] };
@@ -112,8 +117,8 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     return { exitCode: findings.length > 0 ? 1 : 0, run, findings, written };
 }
 
-function parseArgs(argv: string[]): { stacks: Array<{ stack: string; stackFileConfig?: Record<string, unknown> }>; outDir: string; quiet: boolean } {
-    const stacks: Array<{ stack: string; stackFileConfig?: Record<string, unknown> }> = [];
+function parseArgs(argv: string[]): { stacks: Array<{ stack: string; stackFile?: string }>; outDir: string; quiet: boolean } {
+    const stacks: Array<{ stack: string; stackFile?: string }> = [];
     let outDir = path.join(PROJECT_DIR, "plan");
     let quiet = false;
     for (let i = 0; i < argv.length; i++) {
@@ -127,9 +132,7 @@ function parseArgs(argv: string[]): { stacks: Array<{ stack: string; stackFileCo
             const file = argv[++i];
             if (!file || !fs.existsSync(file)) throw new UsageError(`--stack-file needs an existing file, got ${file ?? "nothing"}`);
             const base = path.basename(file).replace(/^Pulumi\./, "").replace(/\.ya?ml$/, "");
-            const { parse } = require("yaml") as typeof import("yaml");
-            const parsed = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
-            stacks.push({ stack: base, stackFileConfig: parsed?.config ?? {} });
+            stacks.push({ stack: base, stackFile: path.resolve(file) });
         } else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
         else if (!stackNames().includes(arg)) throw new UsageError(`no stack "${arg}": there is no Pulumi.${arg}.yaml in ${PROJECT_DIR}`);
         else stacks.push({ stack: arg });
