@@ -112,10 +112,32 @@ export class Cluster extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // The cluster's service role, created here rather than by pulumi-eks (whose "<name>-eksRole-role" has no
+        // path or permissions boundary, and an auto-name 25 characters longer than the cluster name). EKS's
+        // service principal is eks.amazonaws.com in every partition (pulumi-eks v4.3.0 cluster.ts says the same).
+        const clusterRole = new aws.iam.Role(
+            `${name}-cluster-role`,
+            {
+                description: `Allows EKS to manage cluster ${args.clusterName} on your behalf`,
+                ...roleSettings(args.iam),
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+                }),
+            },
+            { parent: this },
+        );
+        const clusterRolePolicy = new aws.iam.RolePolicyAttachment(
+            `${name}-cluster-role-AmazonEKSClusterPolicy`,
+            { role: clusterRole.name, policyArn: partition.partition.apply((p) => awsManagedPolicyArn(p, "AmazonEKSClusterPolicy")) },
+            { parent: this },
+        );
+
         const cluster = new eks.Cluster(
             `${name}-eks`,
             {
                 name: args.clusterName,
+                serviceRole: clusterRole,
                 version: args.kubernetesVersion,
                 vpcId: args.vpcId,
                 privateSubnetIds: args.privateSubnetIds,
@@ -135,7 +157,7 @@ export class Cluster extends pulumi.ComponentResource {
                 // CoreDNS is installed below as a managed add-on once the system nodes exist.
                 corednsAddonOptions: { enabled: false },
             },
-            remoteChildOptions(this, { dependsOn: [logGroup] }),
+            remoteChildOptions(this, { dependsOn: [logGroup, clusterRolePolicy] }),
         );
         this.clusterName = cluster.eksCluster.name;
         this.clusterArn = cluster.eksCluster.arn;

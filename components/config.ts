@@ -183,11 +183,18 @@ export const KNOWN_KEYS = [
 ] as const;
 
 const NAME = { pattern: /^[a-z][a-z0-9-]{0,31}$/, describe: "lowercase letters, digits and hyphens, starting with a letter, at most 32 characters" };
-// EKS allows 100 characters; 40 keeps the names derived from it within IAM's 64 (e.g. "<cluster>-karpenter-node").
-const CLUSTER_NAME = {
-    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/,
-    describe: "an EKS cluster name: letters, digits, hyphens and underscores, starting with a letter or digit, at most 40 characters (names of IAM roles derive from it)",
-};
+/**
+ * Longest cluster name. EKS allows 100, but the names of IAM roles derive from it: the longest auto-named one is
+ * the cluster's service role "<cluster>-cluster-role-<7 hex>" (40 + 21 ≤ IAM's 64); the fixed names
+ * "<cluster>-karpenter-node" and the EventBridge rules are shorter. (pulumi-eks's own service role,
+ * "<cluster>-eks-eksRole-role-<7 hex>", would need ≤ 39: the stack gives pulumi-eks its role instead.)
+ */
+export const MAX_CLUSTER_NAME_LENGTH = 40;
+const clusterNamePattern = (max: number) => ({
+    pattern: new RegExp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,${max - 1}}$`),
+    describe: `an EKS cluster name: letters, digits, hyphens and underscores, starting with a letter or digit, at most ${max} characters (names of IAM roles derive from it)`,
+});
+const CLUSTER_NAME = clusterNamePattern(MAX_CLUSTER_NAME_LENGTH);
 const K8S_VERSION = { pattern: /^1\.[0-9]{2}$/, describe: 'a Kubernetes minor version such as "1.36"' };
 const REGION = { pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/, describe: 'an AWS region such as "us-west-2"' };
 const TAG_KEY = { pattern: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, describe: "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:" };

@@ -28,8 +28,11 @@ export function hex(seed: string, length: number): string {
     return createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
 
-/** Pulumi's auto-naming: the logical name plus a random suffix (here derived from the name, so stable). */
-function autoName(name: string, given?: unknown): string {
+/**
+ * Pulumi's auto-naming: the logical name, "-" and 7 random hex characters (here derived from the name, so
+ * stable). The AWS provider refuses at preview when that is longer than the name limit.
+ */
+export function autoName(name: string, given?: unknown): string {
     return typeof given === "string" ? given : `${name}-${hex(name, 7)}`;
 }
 
@@ -40,9 +43,20 @@ export const NAME_LIMITS: Record<string, { key: string; max: number }> = {
     "aws:cloudwatch/eventRule:EventRule": { key: "name", max: 64 },
     "aws:sqs/queue:Queue": { key: "name", max: 80 },
     "aws:eks/nodeGroup:NodeGroup": { key: "nodeGroupName", max: 63 },
+    "aws:eks/cluster:Cluster": { key: "name", max: 100 },
     "aws:kms/alias:Alias": { key: "name", max: 256 },
     "aws:cloudwatch/logGroup:LogGroup": { key: "name", max: 512 },
 };
+
+/** The physical name of a resource that AWS would refuse as too long, or undefined. */
+export function nameLimitProblem(type: string, name: string, state: Record<string, unknown>): string | undefined {
+    const limit = NAME_LIMITS[type];
+    const physical = limit ? state[limit.key] : undefined;
+    if (limit && typeof physical === "string" && physical.length > limit.max) {
+        return `${type} ${name}: ${limit.key} "${physical}" has ${physical.length} characters; AWS allows ${limit.max}`;
+    }
+    return undefined;
+}
 
 type Outputs = (args: pulumi.runtime.MockResourceArgs, s: CloudScope, id: string) => Record<string, unknown>;
 
@@ -200,11 +214,8 @@ export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Ou
             if (!outputs) throw new Error(`Mock not implemented: ${args.type} (resource ${args.name})`);
             const id = args.custom === false ? "" : `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`;
             const state = { ...args.inputs, ...outputs(args, scope, id) };
-            const limit = NAME_LIMITS[args.type];
-            const physical = limit ? state[limit.key] : undefined;
-            if (limit && typeof physical === "string" && physical.length > limit.max) {
-                throw new Error(`${args.type} ${args.name}: ${limit.key} "${physical}" has ${physical.length} characters; AWS allows ${limit.max}`);
-            }
+            const problem = nameLimitProblem(args.type, args.name, state);
+            if (problem) throw new Error(problem);
             return { id, state };
         },
         call(args) {

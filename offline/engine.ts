@@ -1,7 +1,8 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { RawStackConfig } from "../components/config";
-import { CloudScope, offlineMocks, scopeOf } from "./cloud";
+import { CloudScope, autoName, hex, nameLimitProblem, offlineMocks, scopeOf } from "./cloud";
+import { remoteChildren } from "./remoteChildren";
 
 /** One resource as the program registered it: what `pulumi preview` would show, with the graph edges. */
 export interface RecordedResource {
@@ -12,8 +13,13 @@ export interface RecordedResource {
     parent?: string;
     /** True for provider-managed resources, false for components. */
     custom: boolean;
-    /** True for multi-language components (awsx VPC, EKS cluster): their children exist only in a real preview. */
+    /** True for multi-language components (awsx VPC, EKS cluster). */
     remote: boolean;
+    /**
+     * True for a child of a remote component: offline it is modelled from the component's source
+     * (offline/remoteChildren.ts), since Pulumi's mocks never see it.
+     */
+    modelled?: boolean;
     /** "urn::id" of the explicit provider, if any. */
     provider?: string;
     /** Providers handed to a component for its children, by package ("aws" → "urn::id"). */
@@ -88,6 +94,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
     pulumi.runtime.setAllConfig(config.values);
 
     const resources: RecordedResource[] = [];
+    const failures: unknown[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: Callback): void };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) =>
@@ -111,6 +118,13 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     id: "",
                     state: {},
                 });
+                if (req.getRemote()) {
+                    try {
+                        resources.push(...modelChildren(resources[resources.length - 1]));
+                    } catch (e) {
+                        failures.push(e);
+                    }
+                }
             }
             callback(err, resp);
         });
@@ -121,7 +135,6 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         closure.serializeFunction = async () => ({ text: "/* dynamic provider code: not serialized by the offline plan */", containsSecrets: false });
     }
 
-    const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
@@ -139,7 +152,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
             const causes = failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f)));
             throw new Error(`The program failed offline (${failures.length} hidden failure${failures.length > 1 ? "s" : ""}):\n${causes.join("\n")}`);
         }
-        for (const r of resources) Object.assign(r, states.get(`${r.type}::${r.name}`) ?? {});
+        for (const r of resources) if (!r.modelled) Object.assign(r, states.get(`${r.type}::${r.name}`) ?? {});
         return { config, scope, resources, outputs };
     } catch (e) {
         // Tests and the plan need to know how far the program got (a config error must register nothing).
@@ -149,6 +162,49 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         process.off("unhandledRejection", onRejection);
         closure.serializeFunction = serializeFunction;
     }
+}
+
+/**
+ * The modelled children of a remote component, with URNs, parents and physical names as a real preview would
+ * have them. A physical name AWS would refuse fails, as the preview would.
+ */
+function modelChildren(component: RecordedResource): RecordedResource[] {
+    const children = remoteChildren(component.type, component.name, component.inputs);
+    const urns = new Map<string, string>();
+    // urn:pulumi:<stack>::<project>::<parent types joined by $>::<name>
+    const prefix = component.urn.split("::").slice(0, 2).join("::");
+    const problems: string[] = [];
+    const records = children.map((child) => {
+        const parentUrn = child.parent ? urns.get(`${child.parent.type}::${child.parent.name}`) : component.urn;
+        if (!parentUrn) throw new Error(`offline/remoteChildren.ts: ${child.type} ${child.name} names a parent that comes later or does not exist`);
+        const parentQualified = parentUrn.split("::")[2];
+        const urn = `${prefix}::${parentQualified}$${child.type}::${child.name}`;
+        urns.set(`${child.type}::${child.name}`, urn);
+        const state: Record<string, unknown> = { ...child.inputs };
+        if (child.physicalName) state[child.physicalName.key] = child.physicalName.value ?? autoName(child.name);
+        const problem = nameLimitProblem(child.type, child.name, state);
+        if (problem) problems.push(`${problem} (created by ${component.type} ${component.name}; ${child.physicalName?.value ? "its name" : "Pulumi's auto-name: logical name + 8 characters"})`);
+        const record: RecordedResource = {
+            urn,
+            type: child.type,
+            name: child.name,
+            parent: parentUrn,
+            custom: child.custom,
+            remote: false,
+            modelled: true,
+            // Children use the providers handed to the component (the stack's AWS provider and its defaultTags).
+            ...(child.custom && component.providers[child.type.split(":")[0]] ? { provider: component.providers[child.type.split(":")[0]] } : {}),
+            providers: {},
+            dependencies: [],
+            inputs: child.inputs,
+            secretInputs: [],
+            id: child.custom ? `${child.name}-${hex(`${child.type}/${child.name}`, 8)}` : "",
+            state,
+        };
+        return record;
+    });
+    if (problems.length > 0) throw new Error(problems.join("\n"));
+    return records;
 }
 
 /** The resources a failed run had registered before it failed. */

@@ -210,6 +210,8 @@ describe("policy pack", () => {
             expect(violations.map((v) => [v.policy, v.enforcementLevel])).to.have.deep.members([
                 ["karpenter-ami-pinned", "advisory"],
                 ["karpenter-controller-replicas", "advisory"],
+                // Twice: on pulumi-eks's component and on the aws:eks/cluster:Cluster it creates (modelled child).
+                ["eks-public-endpoint-restricted", "advisory"],
                 ["eks-public-endpoint-restricted", "advisory"],
             ]);
         });
