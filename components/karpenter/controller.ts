@@ -133,7 +133,7 @@ export class KarpenterController extends pulumi.ComponentResource {
         );
         new aws.sqs.QueuePolicy(
             `${name}-interruption`,
-            { queueUrl: queue.url, policy: pulumi.all([queue.arn, partition.dnsSuffix]).apply(([arn, dnsSuffix]) => JSON.stringify(interruptionQueuePolicy(arn, dnsSuffix))) },
+            { queueUrl: queue.url, policy: queue.arn.apply((arn) => JSON.stringify(interruptionQueuePolicy(arn))) },
             { parent: this },
         );
         for (const rule of INTERRUPTION_RULES) {
