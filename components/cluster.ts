@@ -101,7 +101,7 @@ export class Cluster extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.secretsKeyDeletionWindowDays,
             },
-            { parent: this },
+            { parent: this, protect: args.protect },
         );
         new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.clusterName}`, targetKeyId: secretsKey.keyId }, { parent: this });
 
@@ -157,7 +157,8 @@ export class Cluster extends pulumi.ComponentResource {
                 // CoreDNS is installed below as a managed add-on once the system nodes exist.
                 corednsAddonOptions: { enabled: false },
             },
-            remoteChildOptions(this, { dependsOn: [logGroup, clusterRolePolicy] }),
+            // protect reaches the component's children (the aws:eks/cluster:Cluster) through the construct request.
+            remoteChildOptions(this, { dependsOn: [logGroup, clusterRolePolicy], protect: args.protect }),
         );
         this.clusterName = cluster.eksCluster.name;
         this.clusterArn = cluster.eksCluster.arn;

@@ -82,6 +82,8 @@ export interface ClusterConfig {
     adminPrincipalArns: string[];
     /** @default 30 */
     secretsKeyDeletionWindowDays: number;
+    /** Pulumi `protect` on the cluster and the secrets KMS key. @default false */
+    protect: boolean;
     systemNodeGroup: SystemNodeGroupConfig;
 }
 
@@ -154,6 +156,7 @@ export const SCALAR_DEFAULTS = {
     adminPrincipalArns: [] as string[],
     secretsKeyDeletionWindowDays: 30,
     createSpotServiceLinkedRole: false,
+    protect: false,
 } as const;
 
 export const SYSTEM_NODE_GROUP_DEFAULTS: SystemNodeGroupConfig = {
@@ -336,8 +339,10 @@ function parseCluster(r: RawReader): ClusterConfig | undefined {
     const admins = r.has("adminPrincipalArns") ? r.json("adminPrincipalArns") : d.adminPrincipalArns;
     const adminPrincipalArns = readList(p, r.path("adminPrincipalArns"), admins, (ip, v) => readString(p, ip, v, PRINCIPAL_ARN), { unique: true });
     const secretsKeyDeletionWindowDays = readInt(p, r.path("secretsKeyDeletionWindowDays"), r.text("secretsKeyDeletionWindowDays") ?? d.secretsKeyDeletionWindowDays, 7, 30);
+    const protect = readBool(p, r.path("protect"), r.text("protect") ?? d.protect);
     const systemNodeGroup = parseSystemNodeGroup(r);
     if (
+        protect === undefined ||
         kubernetesVersion === undefined ||
         endpointPrivateAccess === undefined ||
         !endpointPublicAccessCidrs ||
@@ -357,6 +362,7 @@ function parseCluster(r: RawReader): ClusterConfig | undefined {
         controlPlaneLogRetentionDays: retention,
         adminPrincipalArns,
         secretsKeyDeletionWindowDays,
+        protect,
         systemNodeGroup,
     };
 }
@@ -388,7 +394,7 @@ function parseSystemNodeGroup(r: RawReader): SystemNodeGroupConfig | undefined {
 }
 
 /** Keys that shape a cluster or VPC this stack creates: meaningless with an existing cluster. */
-const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "availabilityZoneCount", "natGateways", "endpointPrivateAccess", "endpointPublicAccessCidrs", "controlPlaneLogTypes", "controlPlaneLogRetentionDays", "adminPrincipalArns", "secretsKeyDeletionWindowDays"] as const;
+const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "availabilityZoneCount", "natGateways", "endpointPrivateAccess", "endpointPublicAccessCidrs", "controlPlaneLogTypes", "controlPlaneLogRetentionDays", "adminPrincipalArns", "secretsKeyDeletionWindowDays", "protect"] as const;
 
 function parseExistingCluster(r: RawReader): ExistingClusterConfig | undefined {
     const p = r.p;

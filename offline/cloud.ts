@@ -204,10 +204,26 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) =
     "aws:index/getPartition:getPartition": (_, s) => ({ partition: s.partition, dnsSuffix: s.dnsSuffix, id: s.partition, reverseDnsPrefix: "com.amazonaws" }),
 };
 
-/** The offline cloud as Pulumi mocks. `extra` lets a test add a result for one token on purpose. */
-export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Outputs>> = {}): pulumi.runtime.Mocks {
+/**
+ * The engine's refusal when `pulumi:disable-default-providers` lists a package (or "*") and a resource or invoke
+ * of it has no explicit provider (pulumi/pulumi sdk/go/common/diag/errors.go, error 2015). Provider resources
+ * and components need none.
+ */
+export function defaultProviderProblem(disabled: readonly string[], token: string, custom: boolean, provider: string | undefined): string | undefined {
+    const pkg = token.split(":")[0];
+    if (!custom || provider || token.startsWith("pulumi:providers:") || pkg === "pulumi") return undefined;
+    return disabled.includes(pkg) || disabled.includes("*") ? `Default provider for '${pkg}' disabled. '${token}' must use an explicit provider.` : undefined;
+}
+
+/**
+ * The offline cloud as Pulumi mocks. `extra` lets a test add a result for one token on purpose;
+ * `disabledDefaultProviders` is the stack's `pulumi:disable-default-providers`.
+ */
+export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Outputs>> = {}, disabledDefaultProviders: readonly string[] = []): pulumi.runtime.Mocks {
     return {
         newResource(args) {
+            const noProvider = defaultProviderProblem(disabledDefaultProviders, args.type, args.custom !== false, args.provider);
+            if (noProvider) throw new Error(noProvider);
             const outputs = extra[args.type] ?? RESOURCES[args.type] ?? (KUBERNETES_KINDS.has(args.type) ? kubernetesObject : undefined);
             // Components of this project register no cloud state; any other unknown type is a gap in the mocks.
             if (!outputs && args.custom === false && args.type.startsWith("eks-karpenter:")) return { id: "", state: {} };
@@ -219,8 +235,12 @@ export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Ou
             return { id, state };
         },
         call(args) {
+            // The SDK reports a failed invoke by the gRPC error's `details`; a plain Error would lose its message.
+            const fail = (message: string) => Object.assign(new Error(message), { details: message });
+            const noProvider = defaultProviderProblem(disabledDefaultProviders, args.token, true, args.provider);
+            if (noProvider) throw fail(`Invoke: ${noProvider}`);
             const invoke = INVOKES[args.token];
-            if (!invoke) throw new Error(`Mock not implemented: ${args.token}`);
+            if (!invoke) throw fail(`Mock not implemented: ${args.token}`);
             return invoke(args.inputs, scope);
         },
     };

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { RawStackConfig } from "../components/config";
-import { CloudScope, autoName, hex, nameLimitProblem, offlineMocks, scopeOf } from "./cloud";
+import { CloudScope, autoName, defaultProviderProblem, hex, nameLimitProblem, offlineMocks, scopeOf } from "./cloud";
 import { remoteChildren } from "./remoteChildren";
 
 /** One resource as the program registered it: what `pulumi preview` would show, with the graph edges. */
@@ -13,6 +13,8 @@ export interface RecordedResource {
     parent?: string;
     /** True for provider-managed resources, false for components. */
     custom: boolean;
+    /** Pulumi's `protect` option (children of remote components inherit it). */
+    protect?: boolean;
     /** True for multi-language components (awsx VPC, EKS cluster). */
     remote: boolean;
     /**
@@ -63,6 +65,7 @@ interface RegisterRequest {
     getParent(): string;
     getCustom(): boolean;
     getRemote(): boolean;
+    getProtect(): boolean;
     getProvider(): string;
     getProvidersMap(): { forEach(cb: (value: string, key: string) => void): void };
     getDependenciesList(): string[];
@@ -70,9 +73,12 @@ interface RegisterRequest {
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
 }
 
-/** Resolves an Output (or plain value) offline; secrets are unwrapped. */
+/**
+ * Resolves an Output (or plain value) offline; secrets are unwrapped. An output whose source failed (a refused
+ * resource or invoke) rejects instead of never resolving (the SDK's internal `promise()`, which `apply` rests on).
+ */
 export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
-    return new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
+    return (pulumi.output(value) as unknown as { promise(withUnknowns?: boolean): Promise<T> }).promise();
 }
 
 /**
@@ -82,7 +88,8 @@ export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
  */
 export async function runProgram(config: RawStackConfig, options: RunOptions = {}): Promise<ProgramRun> {
     const scope = scopeOf(config.values["aws:region"] ?? "us-west-2");
-    const mocks = offlineMocks(scope, options.extraMocks);
+    const disabledDefaultProviders = JSON.parse(config.values["pulumi:disable-default-providers"] ?? "[]") as string[];
+    const mocks = offlineMocks(scope, options.extraMocks, disabledDefaultProviders);
     const states = new Map<string, { id: string; state: Record<string, unknown> }>();
     const newResource = mocks.newResource.bind(mocks);
     mocks.newResource = async (args) => {
@@ -111,6 +118,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     parent: req.getParent() || undefined,
                     custom: req.getCustom(),
                     remote: req.getRemote(),
+                    ...(req.getProtect() ? { protect: true } : {}),
                     provider: req.getProvider() || undefined,
                     providers,
                     dependencies: [...dependencies].filter((d) => d !== req.getParent()).sort(),
@@ -120,7 +128,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                 });
                 if (req.getRemote()) {
                     try {
-                        resources.push(...modelChildren(resources[resources.length - 1]));
+                        resources.push(...modelChildren(resources[resources.length - 1], disabledDefaultProviders));
                     } catch (e) {
                         failures.push(e);
                     }
@@ -142,12 +150,15 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         // A program may export an (async) function, as Pulumi allows: its result is the stack outputs.
         const exported = (typeof loaded === "function" ? await (loaded as () => unknown)() : await loaded) as Record<string, unknown>;
         const outputs: Record<string, unknown> = {};
+        let outputFailure: unknown;
         for (const [key, value] of Object.entries(exported)) {
-            if (typeof value !== "function") outputs[key] = await valueOf(value as pulumi.Input<unknown>);
+            if (typeof value !== "function") outputs[key] = await valueOf(value as pulumi.Input<unknown>).catch((e: unknown) => (outputFailure ??= e));
         }
-        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs().catch((e: unknown) => (outputFailure ??= e));
         // Let rejections raised in the last callbacks reach the handler.
         await new Promise((resolve) => setImmediate(resolve));
+        // A failed output is a symptom; the hidden failures (refused registrations, invokes) are the causes.
+        if (outputFailure !== undefined && failures.length === 0) throw outputFailure;
         if (failures.length > 0) {
             const causes = failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f)));
             throw new Error(`The program failed offline (${failures.length} hidden failure${failures.length > 1 ? "s" : ""}):\n${causes.join("\n")}`);
@@ -168,7 +179,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
  * The modelled children of a remote component, with URNs, parents and physical names as a real preview would
  * have them. A physical name AWS would refuse fails, as the preview would.
  */
-function modelChildren(component: RecordedResource): RecordedResource[] {
+function modelChildren(component: RecordedResource, disabledDefaultProviders: readonly string[]): RecordedResource[] {
     const children = remoteChildren(component.type, component.name, component.inputs);
     const urns = new Map<string, string>();
     // urn:pulumi:<stack>::<project>::<parent types joined by $>::<name>
@@ -184,6 +195,9 @@ function modelChildren(component: RecordedResource): RecordedResource[] {
         if (child.physicalName) state[child.physicalName.key] = child.physicalName.value ?? autoName(child.name);
         const problem = nameLimitProblem(child.type, child.name, state);
         if (problem) problems.push(`${problem} (created by ${component.type} ${component.name}; ${child.physicalName?.value ? "its name" : "Pulumi's auto-name: logical name + 8 characters"})`);
+        const provider = child.custom ? component.providers[child.type.split(":")[0]] : undefined;
+        const noProvider = defaultProviderProblem(disabledDefaultProviders, child.type, child.custom, provider);
+        if (noProvider) problems.push(`${noProvider} (created by ${component.type} ${component.name}, which passes on only the providers it is given)`);
         const record: RecordedResource = {
             urn,
             type: child.type,
@@ -192,8 +206,9 @@ function modelChildren(component: RecordedResource): RecordedResource[] {
             custom: child.custom,
             remote: false,
             modelled: true,
+            ...(component.protect ? { protect: true } : {}),
             // Children use the providers handed to the component (the stack's AWS provider and its defaultTags).
-            ...(child.custom && component.providers[child.type.split(":")[0]] ? { provider: component.providers[child.type.split(":")[0]] } : {}),
+            ...(provider ? { provider } : {}),
             providers: {},
             dependencies: [],
             inputs: child.inputs,

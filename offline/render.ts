@@ -124,6 +124,7 @@ export function resourcesDocument(run: ProgramRun): unknown[] {
         custom: r.custom,
         remote: r.remote,
         ...(r.modelled ? { modelled: true } : {}),
+        ...(r.protect ? { protect: true } : {}),
         provider: r.provider ?? null,
         ...(Object.keys(r.providers).length > 0 ? { providers: r.providers } : {}),
         dependencies: r.dependencies,
