@@ -160,7 +160,8 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         // A failed output is a symptom; the hidden failures (refused registrations, invokes) are the causes.
         if (outputFailure !== undefined && failures.length === 0) throw outputFailure;
         if (failures.length > 0) {
-            const causes = failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f)));
+            // One failure often surfaces many times (every output that depends on it): each cause once.
+            const causes = [...new Set(failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f))))];
             throw new Error(`The program failed offline (${failures.length} hidden failure${failures.length > 1 ? "s" : ""}):\n${causes.join("\n")}`);
         }
         for (const r of resources) if (!r.modelled) Object.assign(r, states.get(`${r.type}::${r.name}`) ?? {});

@@ -3,7 +3,7 @@ import { Cluster, adminAccessEntries } from "../components/cluster";
 import { parseStackConfig } from "../components/config";
 import * as pulumi from "@pulumi/pulumi";
 import { ProgramRun, findResource, resourcesOfType, runProgram } from "../offline/engine";
-import { byUrn, jsonInput, runStack } from "./helpers/run";
+import { byUrn, jsonInput, runStack, withAwsProvider } from "./helpers/run";
 import { rawConfig } from "./helpers/scenario";
 
 /** Runs the Cluster component alone, with the cluster settings of a stack file. */
@@ -20,7 +20,7 @@ async function runCluster(stack: string, overrides: Record<string, unknown> = {}
                 vpcId: "vpc-0123456789abcdef0",
                 privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
                 publicSubnetIds: ["subnet-0cccccccccccccccc"],
-            });
+            }, withAwsProvider());
             return { kubeconfig: cluster.kubeconfig, isSecret: pulumi.isSecret(cluster.kubeconfig), securityGroup: cluster.clusterSecurityGroupId };
         },
     });

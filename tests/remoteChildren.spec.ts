@@ -3,7 +3,7 @@ import { expect } from "chai";
 import * as eks from "@pulumi/eks";
 import { MAX_CLUSTER_NAME_LENGTH } from "../components/config";
 import { ProgramRun, RecordedResource, runProgram } from "../offline/engine";
-import { runStack } from "./helpers/run";
+import { runStack, withAwsProvider } from "./helpers/run";
 import { problemsOf, rawConfig } from "./helpers/scenario";
 
 /**
@@ -55,7 +55,7 @@ describe("children of the remote components", () => {
     it("models pulumi-eks's own service role when none is given: auto-named, one attachment per managed policy", async () => {
         const run = await runProgram(rawConfig("dev"), {
             program: () => {
-                new eks.Cluster("c-eks", { name: "c", authenticationMode: eks.AuthenticationMode.Api, skipDefaultNodeGroup: true, skipDefaultSecurityGroups: true, corednsAddonOptions: { enabled: false } });
+                new eks.Cluster("c-eks", { name: "c", authenticationMode: eks.AuthenticationMode.Api, skipDefaultNodeGroup: true, skipDefaultSecurityGroups: true, corednsAddonOptions: { enabled: false } }, withAwsProvider());
                 return {};
             },
         });
@@ -96,7 +96,7 @@ describe("children of the remote components", () => {
         const message = await failure(
             runProgram(rawConfig("dev"), {
                 program: () => {
-                    new eks.Cluster(`${name}-eks`, { name, authenticationMode: eks.AuthenticationMode.Api, skipDefaultNodeGroup: true, skipDefaultSecurityGroups: true, corednsAddonOptions: { enabled: false } });
+                    new eks.Cluster(`${name}-eks`, { name, authenticationMode: eks.AuthenticationMode.Api, skipDefaultNodeGroup: true, skipDefaultSecurityGroups: true, corednsAddonOptions: { enabled: false } }, withAwsProvider());
                     return {};
                 },
             }),
@@ -123,7 +123,7 @@ describe("children of the remote components", () => {
         const message = await failure(
             runProgram(rawConfig("dev"), {
                 program: () => {
-                    new eks.Cluster("c-eks", { name: "c", skipDefaultNodeGroup: true, skipDefaultSecurityGroups: true, authenticationMode: eks.AuthenticationMode.Api, fargate: true });
+                    new eks.Cluster("c-eks", { name: "c", skipDefaultNodeGroup: true, skipDefaultSecurityGroups: true, authenticationMode: eks.AuthenticationMode.Api, fargate: true }, withAwsProvider());
                     return {};
                 },
             }),

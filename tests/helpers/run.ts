@@ -1,3 +1,5 @@
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
 import { ProgramRun, RecordedResource, runProgram } from "../../offline/engine";
 import { rawConfig } from "./scenario";
 
@@ -18,4 +20,12 @@ export function byUrn(run: ProgramRun, urn: string): RecordedResource {
     const found = run.resources.find((r) => r.urn === urn);
     if (!found) throw new Error(`no resource with URN ${urn}`);
     return found;
+}
+
+/**
+ * Options that hand a component the explicit AWS provider, as index.ts does: Pulumi.yaml disables the default
+ * providers, so a component run alone needs one too. Call it inside a test program (it registers a provider).
+ */
+export function withAwsProvider(region = "us-west-2"): pulumi.ComponentResourceOptions {
+    return { providers: { aws: new aws.Provider("aws", { region: region as aws.Region }) } };
 }
