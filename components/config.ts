@@ -3,6 +3,7 @@ import {
     Problems,
     RawReader,
     readBool,
+    nonPublicRange,
     readCidr,
     readEnum,
     readInt,
@@ -326,7 +327,20 @@ function parseCluster(r: RawReader): ClusterConfig | undefined {
     const kubernetesVersion = readString(p, r.path("kubernetesVersion"), r.text("kubernetesVersion") ?? d.kubernetesVersion, K8S_VERSION);
     const endpointPrivateAccess = readBool(p, r.path("endpointPrivateAccess"), r.text("endpointPrivateAccess") ?? d.endpointPrivateAccess);
     const cidrs = r.has("endpointPublicAccessCidrs") ? r.json("endpointPublicAccessCidrs") : d.endpointPublicAccessCidrs;
-    const endpointPublicAccessCidrs = readList(p, r.path("endpointPublicAccessCidrs"), cidrs, (ip, v) => readCidr(p, ip, v), { max: 40, unique: true });
+    // The public endpoint sees the public source addresses of whoever calls it: a CIDR that holds none (RFC 5737
+    // documentation, RFC 1918 private, ...) lets nothing in, so every Kubernetes resource of `pulumi up` times out.
+    const publicCidr = (ip: string, v: unknown) => {
+        const cidr = readCidr(p, ip, v);
+        const kind = cidr === undefined ? undefined : nonPublicRange(cidr);
+        if (kind === undefined) return cidr;
+        return p.add(
+            ip,
+            cidr,
+            `public addresses the deployer and the operators connect from: ${cidr} is ${kind}, so nothing reaches the public endpoint from it`,
+            "Put your egress CIDRs here (see Pulumi.prod.yaml), or [] with the deployer inside the VPC.",
+        );
+    };
+    const endpointPublicAccessCidrs = readList(p, r.path("endpointPublicAccessCidrs"), cidrs, publicCidr, { max: 40, unique: true });
     if (endpointPrivateAccess === false && endpointPublicAccessCidrs?.length === 0) {
         p.say(r.path("endpointPublicAccessCidrs"), "is empty while endpointPrivateAccess is false: the API server would be unreachable. Enable one of them.");
     }

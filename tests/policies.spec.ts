@@ -216,11 +216,10 @@ describe("policy pack", () => {
             ]);
         });
 
-        it("makes dev's shortcuts mandatory violations under prod's policy config", async () => {
+        it("makes dev's shortcuts mandatory violations under prod's policy config (an open endpoint stays advisory: prod ships open)", async () => {
             const violations = await runPolicies(await runStack("dev"), packConfigFor("prod"));
-            expect(new Set(violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))).to.deep.equal(
-                new Set(["karpenter-ami-pinned", "karpenter-controller-replicas", "eks-public-endpoint-restricted"]),
-            );
+            expect(new Set(violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))).to.deep.equal(new Set(["karpenter-ami-pinned", "karpenter-controller-replicas"]));
+            expect(violations.filter((v) => v.policy === "eks-public-endpoint-restricted").map((v) => v.enforcementLevel)).to.include("advisory");
         });
 
         it("catches required tags missing from the provider in the real program", async () => {
