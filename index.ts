@@ -56,7 +56,7 @@ export = async () => {
     };
     const karpenter = new KarpenterController(
         `${config.clusterName}-karpenter`,
-        { clusterName: config.clusterName, cluster: clusterRef, iam: config.iam, createSpotServiceLinkedRole: config.createSpotServiceLinkedRole, ...config.karpenter },
+        { clusterName: config.clusterName, cluster: clusterRef, iam: config.iam, ...config.karpenter },
         k8sOpts,
     );
     const nodePools = new NodePools(

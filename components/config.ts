@@ -127,8 +127,6 @@ export interface StackConfig {
     iam: IamConfig;
     /** Install into this cluster instead of creating the network and the cluster. @default unset */
     existingCluster?: ExistingClusterConfig;
-    /** Create the EC2 Spot service-linked role (accounts that never used spot lack it). @default false */
-    createSpotServiceLinkedRole: boolean;
     /** One NodePool and EC2NodeClass each. @default [] */
     nodePools: NodePoolConfig[];
     demoWorkload: DemoWorkloadConfig;
@@ -156,7 +154,6 @@ export const SCALAR_DEFAULTS = {
     controlPlaneLogRetentionDays: 30,
     adminPrincipalArns: [] as string[],
     secretsKeyDeletionWindowDays: 30,
-    createSpotServiceLinkedRole: false,
     protect: false,
 } as const;
 
@@ -168,6 +165,12 @@ export const SYSTEM_NODE_GROUP_DEFAULTS: SystemNodeGroupConfig = {
     maxSize: 2,
     diskSizeGiB: 20,
     amiType: "AL2023_x86_64_STANDARD",
+};
+
+/** Keys this project no longer reads, with why and what to do instead. */
+export const REMOVED_KEYS: Record<string, string> = {
+    createSpotServiceLinkedRole:
+        'is no longer supported: the EC2 Spot service-linked role is one per account, so a stack must not create (or, on destroy, delete) it. Create it once per account with "aws iam create-service-linked-role --aws-service-name spot.amazonaws.com" (see README "Deploying for real") and remove this key.',
 };
 
 /** Every key this project reads from its own namespace; anything else is reported as unknown. */
@@ -238,7 +241,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const ownKeys = Object.keys(raw.values)
         .filter((k) => k.startsWith(prefix))
         .map((k) => k.slice(prefix.length));
-    unknownKeys(p, prefix, Object.fromEntries(ownKeys.map((k) => [k, true])), KNOWN_KEYS);
+    unknownKeys(p, prefix, Object.fromEntries(ownKeys.filter((k) => !(k in REMOVED_KEYS)).map((k) => [k, true])), KNOWN_KEYS);
 
     const region = raw.values["aws:region"];
     if (region === undefined) p.say("aws:region", 'is not set; run "pulumi config set aws:region us-west-2" (or your region).');
@@ -270,7 +273,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const demoWorkload = parseDemoWorkload(r);
     const iam = parseIam(r);
     const existingCluster = r.has("existingCluster") ? parseExistingCluster(r) : undefined;
-    const createSpotServiceLinkedRole = readBool(p, r.path("createSpotServiceLinkedRole"), r.text("createSpotServiceLinkedRole") ?? SCALAR_DEFAULTS.createSpotServiceLinkedRole);
+    for (const [key, why] of Object.entries(REMOVED_KEYS)) if (r.has(key)) p.say(r.path(key), why);
 
     if (!p.empty) throw new StackConfigError(raw.stack, p.list);
     return {
@@ -287,7 +290,6 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         demoWorkload: demoWorkload!,
         iam: iam!,
         ...(existingCluster ? { existingCluster } : {}),
-        createSpotServiceLinkedRole: createSpotServiceLinkedRole!,
     };
 }
 

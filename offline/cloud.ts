@@ -135,10 +135,6 @@ const RESOURCES: Record<string, Outputs> = {
     "pulumiservice:index:DriftSchedule": (a) => ({ scheduleId: hex(a.name, 12) }),
     "pulumiservice:index:TtlSchedule": (a) => ({ scheduleId: hex(a.name, 12) }),
     "pulumi:providers:pulumiservice": () => ({}),
-    "aws:iam/serviceLinkedRole:ServiceLinkedRole": (a, s) => ({
-        name: "AWSServiceRoleForEC2Spot",
-        arn: `arn:${s.partition}:iam::${ACCOUNT_ID}:role/aws-service-role/${a.inputs.awsServiceName}/AWSServiceRoleForEC2Spot`,
-    }),
     // The Karpenter cleanup (a dynamic provider): its outputs are its inputs.
     "pulumi-nodejs:dynamic:Resource": () => ({}),
     "aws:ec2/launchTemplate:LaunchTemplate": (a, s, id) => ({ name: autoName(a.name, a.inputs.name), arn: arn(s, "ec2", `launch-template/lt-${hex(id, 17)}`), latestVersion: 1, defaultVersion: 1 }),

@@ -37,8 +37,6 @@ export interface KarpenterControllerArgs extends KarpenterConfig {
     cluster: ClusterRef;
     /** Path and permissions boundary of the roles and policies. */
     iam: IamConfig;
-    /** Create the EC2 Spot service-linked role. @default false */
-    createSpotServiceLinkedRole: boolean;
 }
 
 /** Upstream's FlowSchemas (getting-started step15): the controller's leader election and its API calls keep priority. */
@@ -201,9 +199,6 @@ export class KarpenterController extends pulumi.ComponentResource {
                       ),
                   ]
                 : attachments;
-        if (args.createSpotServiceLinkedRole) {
-            new aws.iam.ServiceLinkedRole(`${name}-spot`, { awsServiceName: "spot.amazonaws.com", description: "EC2 Spot, for the spot instances Karpenter launches" }, { parent: this });
-        }
 
         // Destroy safety net: deleted after both charts (they depend on it), before the cluster and network.
         const cleanup = new KarpenterCleanup(
