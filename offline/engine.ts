@@ -15,6 +15,8 @@ export interface RecordedResource {
     custom: boolean;
     /** Pulumi's `protect` option (children of remote components inherit it). */
     protect?: boolean;
+    /** Pulumi's `ignoreChanges` option, when set. */
+    ignoreChanges?: string[];
     /** True for multi-language components (awsx VPC, EKS cluster). */
     remote: boolean;
     /**
@@ -66,6 +68,7 @@ interface RegisterRequest {
     getCustom(): boolean;
     getRemote(): boolean;
     getProtect(): boolean;
+    getIgnorechangesList(): string[];
     getProvider(): string;
     getProvidersMap(): { forEach(cb: (value: string, key: string) => void): void };
     getDependenciesList(): string[];
@@ -119,6 +122,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     custom: req.getCustom(),
                     remote: req.getRemote(),
                     ...(req.getProtect() ? { protect: true } : {}),
+                    ...(req.getIgnorechangesList().length > 0 ? { ignoreChanges: req.getIgnorechangesList() } : {}),
                     provider: req.getProvider() || undefined,
                     providers,
                     dependencies: [...dependencies].filter((d) => d !== req.getParent()).sort(),
