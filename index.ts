@@ -79,5 +79,8 @@ export = async () => {
         karpenterQueueName: karpenter.queueName,
         karpenterChartVersion: karpenter.chartVersion,
         nodePools: nodePools.names,
+        // The EKS add-on versions in use (pin them with the addonVersions config key).
+        ...(cluster instanceof Cluster ? { addonVersions: cluster.addonVersions } : {}),
+        kubeconfigCommand: pulumi.interpolate`aws eks update-kubeconfig --region ${config.region} --name ${cluster.clusterName}`,
     };
 };

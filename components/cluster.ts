@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig, IamConfig } from "./config";
+import { ClusterConfig, EKS_ADDONS, EksAddon, IamConfig } from "./config";
 import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, roleSettings, serviceTrustPolicy } from "./iam";
 import { remoteChildOptions } from "./remote";
 
@@ -81,6 +81,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly systemNodeGroup: aws.eks.NodeGroup;
     /** The managed add-ons (CoreDNS, Pod Identity agent) that Karpenter needs while it runs. */
     readonly addons: aws.eks.Addon[];
+    /** The version of each EKS add-on of the cluster (ours and pulumi-eks's kube-proxy and vpc-cni). */
+    readonly addonVersions: pulumi.Output<Record<EksAddon, string>>;
     /** What Karpenter must wait for and outlive: the system nodes and the add-ons. */
     readonly dependencies: pulumi.Resource[];
     readonly kubernetesProvider: k8s.Provider;
@@ -93,6 +95,15 @@ export class Cluster extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-karpenter:cluster:Cluster", name, {}, opts);
         const partition = aws.getPartitionOutput({}, { parent: this });
+        // Every add-on has a version tied to kubernetesVersion: the one pinned in config, else AWS's default for that
+        // Kubernetes version (never the most recent, which pulumi-eks would pick for kube-proxy and vpc-cni).
+        const addonVersions = Object.fromEntries(
+            EKS_ADDONS.map((addon) => [
+                addon,
+                args.addonVersions[addon] ?? aws.eks.getAddonVersionOutput({ addonName: addon, kubernetesVersion: args.kubernetesVersion, mostRecent: false }, { parent: this }).version,
+            ]),
+        ) as Record<EksAddon, pulumi.Input<string>>;
+        this.addonVersions = pulumi.output(addonVersions) as pulumi.Output<Record<EksAddon, string>>;
 
         const secretsKey = new aws.kms.Key(
             `${name}-secrets`,
@@ -156,6 +167,8 @@ export class Cluster extends pulumi.ComponentResource {
                 nodeAssociatePublicIpAddress: false,
                 // CoreDNS is installed below as a managed add-on once the system nodes exist.
                 corednsAddonOptions: { enabled: false },
+                kubeProxyAddonOptions: { version: addonVersions["kube-proxy"] },
+                vpcCniOptions: { addonVersion: addonVersions["vpc-cni"] },
             },
             // protect reaches the component's children (the aws:eks/cluster:Cluster) through the construct request.
             remoteChildOptions(this, { dependsOn: [logGroup, clusterRolePolicy], protect: args.protect }),
@@ -243,6 +256,7 @@ export class Cluster extends pulumi.ComponentResource {
                     {
                         clusterName: this.clusterName,
                         addonName,
+                        addonVersion: addonVersions[addonName],
                         resolveConflictsOnCreate: "OVERWRITE",
                         resolveConflictsOnUpdate: "PRESERVE",
                         ...(addonName === "coredns" ? { configurationValues: JSON.stringify(coreDnsPlacement()) } : {}),
@@ -268,6 +282,7 @@ export class Cluster extends pulumi.ComponentResource {
             oidcProviderUrl: this.oidcProviderUrl,
             clusterSecurityGroupId: this.clusterSecurityGroupId,
             systemNodeGroupName: this.systemNodeGroupName,
+            addonVersions: this.addonVersions,
         });
     }
 }

@@ -31,6 +31,10 @@ export const REQUIRED_TAG_KEYS = ["environment", "project", "owner", "managed-by
 
 export type NatGatewayStrategy = "single" | "onePerAz";
 
+/** The cluster's EKS add-ons: two this stack installs, two pulumi-eks installs (kube-proxy, vpc-cni). */
+export const EKS_ADDONS = ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"] as const;
+export type EksAddon = (typeof EKS_ADDONS)[number];
+
 /** An existing VPC to install into instead of creating one. */
 export interface ExistingVpcConfig {
     vpcId: string;
@@ -85,6 +89,11 @@ export interface ClusterConfig {
     secretsKeyDeletionWindowDays: number;
     /** Pulumi `protect` on the cluster and the secrets KMS key. @default false */
     protect: boolean;
+    /**
+     * Exact versions of the cluster's EKS add-ons; an add-on left out gets AWS's default version for
+     * `kubernetesVersion` (so it moves with it). @default {}
+     */
+    addonVersions: Partial<Record<EksAddon, string>>;
     systemNodeGroup: SystemNodeGroupConfig;
 }
 
@@ -186,6 +195,7 @@ export const KNOWN_KEYS = [
     "demoWorkload",
     "iam",
     "existingCluster",
+    "addonVersions",
     ...Object.keys(SCALAR_DEFAULTS),
 ] as const;
 
@@ -356,9 +366,11 @@ function parseCluster(r: RawReader): ClusterConfig | undefined {
     const adminPrincipalArns = readList(p, r.path("adminPrincipalArns"), admins, (ip, v) => readString(p, ip, v, PRINCIPAL_ARN), { unique: true });
     const secretsKeyDeletionWindowDays = readInt(p, r.path("secretsKeyDeletionWindowDays"), r.text("secretsKeyDeletionWindowDays") ?? d.secretsKeyDeletionWindowDays, 7, 30);
     const protect = readBool(p, r.path("protect"), r.text("protect") ?? d.protect);
+    const addonVersions = parseAddonVersions(r, kubernetesVersion);
     const systemNodeGroup = parseSystemNodeGroup(r);
     if (
         protect === undefined ||
+        !addonVersions ||
         kubernetesVersion === undefined ||
         endpointPrivateAccess === undefined ||
         !endpointPublicAccessCidrs ||
@@ -379,8 +391,36 @@ function parseCluster(r: RawReader): ClusterConfig | undefined {
         adminPrincipalArns,
         secretsKeyDeletionWindowDays,
         protect,
+        addonVersions,
         systemNodeGroup,
     };
+}
+
+const ADDON_VERSION = /^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$/;
+
+function parseAddonVersions(r: RawReader, kubernetesVersion: string | undefined): Partial<Record<EksAddon, string>> | undefined {
+    const p = r.p;
+    const read = r.object("addonVersions", EKS_ADDONS);
+    if (!read) return undefined;
+    const { path, value } = read;
+    const out: Partial<Record<EksAddon, string>> = {};
+    let ok = true;
+    for (const addon of EKS_ADDONS) {
+        const v = value[addon];
+        if (v === undefined) continue;
+        const k8s = kubernetesVersion ?? SCALAR_DEFAULTS.kubernetesVersion;
+        const version = readString(p, `${path}.${addon}`, v, {
+            pattern: ADDON_VERSION,
+            describe: `an EKS add-on version such as "v1.12.3-eksbuild.1" (aws eks describe-addon-versions --addon-name ${addon} --kubernetes-version ${k8s})`,
+        });
+        // kube-proxy is built per Kubernetes minor version and must match the cluster's.
+        if (version && addon === "kube-proxy" && kubernetesVersion && !version.startsWith(`v${kubernetesVersion}.`)) {
+            p.add(`${path}.${addon}`, version, `a kube-proxy version of Kubernetes ${kubernetesVersion} (v${kubernetesVersion}.<patch>-eksbuild.<n>): kube-proxy must match the cluster's minor version`);
+            ok = false;
+        } else if (version) out[addon] = version;
+        else ok = false;
+    }
+    return ok ? out : undefined;
 }
 
 function parseSystemNodeGroup(r: RawReader): SystemNodeGroupConfig | undefined {
@@ -410,7 +450,7 @@ function parseSystemNodeGroup(r: RawReader): SystemNodeGroupConfig | undefined {
 }
 
 /** Keys that shape a cluster or VPC this stack creates: meaningless with an existing cluster. */
-const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "availabilityZoneCount", "natGateways", "endpointPrivateAccess", "endpointPublicAccessCidrs", "controlPlaneLogTypes", "controlPlaneLogRetentionDays", "adminPrincipalArns", "secretsKeyDeletionWindowDays", "protect"] as const;
+const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "availabilityZoneCount", "natGateways", "endpointPrivateAccess", "endpointPublicAccessCidrs", "controlPlaneLogTypes", "controlPlaneLogRetentionDays", "adminPrincipalArns", "secretsKeyDeletionWindowDays", "protect", "addonVersions"] as const;
 
 function parseExistingCluster(r: RawReader): ExistingClusterConfig | undefined {
     const p = r.p;

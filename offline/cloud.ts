@@ -169,7 +169,7 @@ const RESOURCES: Record<string, Outputs> = {
     "kubernetes:helm.sh/v3:Release": (a) => ({
         status: { name: a.inputs.name, namespace: a.inputs.namespace, chart: String(a.inputs.chart).split("/").pop(), version: a.inputs.version, status: "deployed", revision: 1 },
     }),
-    "aws:eks/addon:Addon": (a, s) => ({ arn: arn(s, "eks", `addon/${a.inputs.clusterName}/${a.inputs.addonName}/${hex(a.name, 8)}`), addonVersion: a.inputs.addonVersion ?? "v0.0.0-eksbuild.1" }),
+    "aws:eks/addon:Addon": (a, s) => ({ arn: arn(s, "eks", `addon/${a.inputs.clusterName}/${a.inputs.addonName}/${hex(a.name, 8)}`), addonVersion: a.inputs.addonVersion ?? `default(${a.inputs.addonName})` }),
 };
 
 const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) => Record<string, unknown>> = {
@@ -196,6 +196,12 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) =
             accessConfigs: [{ authenticationMode: "API_AND_CONFIG_MAP" }],
             status: "ACTIVE",
         };
+    },
+    // DescribeAddonVersions: the default version of an add-on for a Kubernetes version, or the most recent. The
+    // offline version names say which one was asked for (real ones look like "v1.12.3-eksbuild.1").
+    "aws:eks/getAddonVersion:getAddonVersion": (inputs) => {
+        const version = `${inputs.mostRecent ? "latest" : "default"}(${String(inputs.addonName)}@${String(inputs.kubernetesVersion)})`;
+        return { id: String(inputs.addonName), addonName: inputs.addonName, kubernetesVersion: inputs.kubernetesVersion, mostRecent: inputs.mostRecent ?? false, version };
     },
     "aws:index/getPartition:getPartition": (_, s) => ({ partition: s.partition, dnsSuffix: s.dnsSuffix, id: s.partition, reverseDnsPrefix: "com.amazonaws" }),
 };
