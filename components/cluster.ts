@@ -94,6 +94,15 @@ export class Cluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-karpenter:cluster:Cluster", name, {}, opts);
+        // EKS makes the creator a cluster admin (pulumi-eks sets bootstrapClusterCreatorAdminPermissions); anyone
+        // else, people included, needs an access entry.
+        if (args.adminPrincipalArns.length === 0) {
+            void pulumi.log.warn(
+                'No adminPrincipalArns: only the identity that created the cluster (the deploy role running "pulumi up") is a cluster admin. ' +
+                    "Give the operators' role access with: pulumi config set --path 'adminPrincipalArns[0]' arn:aws:iam::<account>:role/<operators-role>",
+                this,
+            );
+        }
         const partition = aws.getPartitionOutput({}, { parent: this });
         // Every add-on has a version tied to kubernetesVersion: the one pinned in config, else AWS's default for that
         // Kubernetes version (never the most recent, which pulumi-eks would pick for kube-proxy and vpc-cni).
