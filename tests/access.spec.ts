@@ -24,13 +24,9 @@ async function runWithWarnings(stack: string, overrides: Record<string, unknown>
 }
 
 describe("cluster access", () => {
-    it("outputs the command that writes a kubeconfig for the cluster", async () => {
-        const { run } = await runWithWarnings("dev");
+    it("outputs the command that writes a kubeconfig, and warns when only the deploy role can use kubectl (no adminPrincipalArns)", async () => {
+        const { run, warnings } = await runWithWarnings("dev", { adminPrincipalArns: [] });
         expect(run.outputs.kubeconfigCommand).to.equal("aws eks update-kubeconfig --region us-west-2 --name eks-karpenter-dev");
-    });
-
-    it("warns when only the deploy role can use kubectl (no adminPrincipalArns), naming the key to set", async () => {
-        const { warnings } = await runWithWarnings("dev", { adminPrincipalArns: [] });
         expect(warnings).to.include(
             'No adminPrincipalArns: only the identity that created the cluster (the deploy role running "pulumi up") is a cluster admin. Give the operators\' role access with: pulumi config set --path \'adminPrincipalArns[0]\' arn:aws:iam::<account>:role/<operators-role>',
         );

@@ -41,6 +41,8 @@ describe("the whole program", () => {
                     "karpenterQueueName",
                     "karpenterChartVersion",
                     "nodePools",
+                    "addonVersions",
+                    "kubeconfigCommand",
                 );
                 expect(outputs.karpenterQueueName).to.equal(`eks-karpenter-${stack}`);
                 expect(outputs.karpenterChartVersion).to.equal("1.14.1");

@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseStackConfig } from "../components/config";
+import { planStack } from "../offline/plan";
 import { PROJECT_DIR, ProjectConfigError, stackConfig, stackNames } from "../offline/stackFiles";
 
 /**
@@ -121,15 +121,14 @@ describe("stack files as the Pulumi CLI reads them", () => {
             expect(refusal(dir)).to.match(/Pulumi\.dev\.yaml:[34]:/);
         });
 
-        it("makes npm run plan exit 2 with the file and line, no stack trace", () => {
+        it("makes npm run plan exit 2 with the file and line, before the program runs", async () => {
             const dir = project({ "Pulumi.broken.yaml": "config:\n  eks-karpenter:owner: platform-team\n  eks-karpenter:nodePools:\n    - name: spot\n   capacityTypes: [spot]\n" });
-            const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "offline/plan.ts", "--quiet", "--out", dir, "--stack-file", path.join(dir, "Pulumi.broken.yaml")], {
-                cwd: PROJECT_DIR,
-                encoding: "utf8",
-            });
-            expect(r.status, r.stderr).to.equal(2);
-            expect(r.stdout).to.match(/^error: .*Pulumi\.broken\.yaml:5:\d+: invalid YAML: /m);
-            expect(r.stdout + r.stderr).to.not.match(/\n\s+at /);
+            const lines: string[] = [];
+            const result = await planStack({ stack: "broken", stackFile: path.join(dir, "Pulumi.broken.yaml"), outDir: dir, log: (line) => lines.push(line) });
+            expect(result.exitCode).to.equal(2);
+            expect(result.run).to.equal(undefined);
+            expect(lines).to.have.length(1);
+            expect(lines[0]).to.match(/^error: .*Pulumi\.broken\.yaml:5:\d+: invalid YAML: /);
         });
     });
 });

@@ -3,9 +3,17 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ProgramRun, RecordedResource, runProgram } from "../../offline/engine";
 import { rawConfig } from "./scenario";
 
-/** Runs the real program for a stack file, with some config keys replaced (see rawConfig). */
+const unchanged = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * Runs the real program for a stack file, with some config keys replaced (see rawConfig). A stack file as it is
+ * runs once per test process (the run is deterministic), and every caller shares that run: read it, never change
+ * it (build a changed copy instead).
+ */
 export function runStack(stack: string, overrides: Record<string, unknown> = {}): Promise<ProgramRun> {
-    return runProgram(rawConfig(stack, overrides));
+    if (Object.keys(overrides).length > 0) return runProgram(rawConfig(stack, overrides));
+    if (!unchanged.has(stack)) unchanged.set(stack, runProgram(rawConfig(stack)));
+    return unchanged.get(stack)!;
 }
 
 /** Inputs of a resource parsed from a JSON string input (policies, trust documents). */
