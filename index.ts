@@ -27,7 +27,11 @@ export = async () => {
         config.clusterName,
         existing
             ? { clusterName: config.clusterName, ...config.network, existingVpc: existing, discoveryTagOnly: true }
-            : { clusterName: config.clusterName, ...config.network },
+            : {
+                  clusterName: config.clusterName,
+                  ...config.network,
+                  flowLogs: config.network.vpcFlowLogs ? { retentionInDays: config.network.vpcFlowLogRetentionDays, iam: config.iam } : undefined,
+              },
         opts,
     );
     const cluster = existing
