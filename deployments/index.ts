@@ -30,7 +30,7 @@ const stacks: DeployedStack[] = ["dev", "prod", "pr"];
 for (const stack of stacks) {
     new service.DeploymentSettings(`${stack}-settings`, deploymentSettings(stack, c));
     // Each stack's policy group enforces the pack with that stack's policy config (prod strict, dev advisory).
-    const policyConfig = path.join(__dirname, "..", "policies", "config", `${stack === "pr" ? "dev" : stack}.json`);
+    const policyConfig = path.join(__dirname, "..", "policies", "config", `${stack}.json`);
     new service.PolicyGroup(`${stack}-policies`, {
         name: `${c.project}-${stack}`,
         organizationName: c.organization,
