@@ -139,12 +139,15 @@ export const controllerScoping: StackValidationPolicy = {
         "Every mutating EC2 and IAM grant of the Karpenter controller carries upstream v1.14.1's tag conditions for its action and resource, and no other role, user or group holds the controller's mutating permissions.",
     configSchema: { properties: { serviceAccount: { type: "string", default: "karpenter" } } },
     validateStack: async (args, report) => {
+        // The cluster the stack creates, or (installing into an existing cluster) the one the chart is given.
         const cluster = args.resources.find((r) => r.type === "eks:index:Cluster" || r.type === "aws:eks/cluster:Cluster");
-        if (!cluster) return;
+        const release = args.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && /\/karpenter$/.test(String(r.props.chart)));
+        const clusterName = cluster?.props.name ?? release?.props.values?.settings?.clusterName;
+        if (!clusterName) return;
         const { serviceAccount } = args.getConfig<{ serviceAccount: string }>();
         const provider = args.resources.find((r) => r.type.startsWith("pulumi:providers:aws"));
         const ctx: ScopingContext = {
-            clusterName: String(cluster.props.name),
+            clusterName: String(clusterName),
             region: provider?.props.region,
             nodeRoleNames: args.resources.filter((r) => r.type === "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").flatMap((r) => (r.props.spec?.role ? [String(r.props.spec.role)] : [])),
         };

@@ -50,6 +50,13 @@ describe("policy rules: one violating and one compliant case each", () => {
             ]);
         });
 
+        it("installing into an existing cluster (no cluster resource), takes the cluster name from the chart's settings", async () => {
+            const release = { type: "kubernetes:helm.sh/v3:Release", props: { chart: "oci://public.ecr.aws/karpenter/karpenter", values: { settings: { clusterName: "demo" } } } };
+            const withoutCluster = (deletion: Record<string, unknown>) => [...stack(deletion).slice(1), release];
+            expect(await stackViolations(controllerScoping, withoutCluster(scoped))).to.deep.equal([]);
+            expect(await stackViolations(controllerScoping, withoutCluster({}))).to.have.length(1);
+        });
+
         it("refuses the controller's permissions on another role", async () => {
             const attachToNode = { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", props: { role: "demo-karpenter-node", policyArn: "arn:aws:iam::123456789012:policy/lifecycle" } };
             expect(await stackViolations(controllerScoping, stack(scoped, [attachToNode]))).to.deep.equal([
