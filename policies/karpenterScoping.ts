@@ -1,25 +1,19 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { arnName, grantsOf, holderName, identitiesOf, refersTo } from "./graph";
 import { accessLevel } from "./iam";
+import { ScopedGrant, UPSTREAM_CONTROLLER_SCOPING } from "./upstreamScoping";
 import { statements } from "./util";
+
+export type { ScopedGrant };
 
 /**
  * Karpenter's security model: the controller may only touch what carries this cluster's tags. Every mutating
  * EC2 and IAM grant of upstream's controller policy (getting-started CloudFormation template of
  * aws/karpenter-provider-aws v1.14.1), one row per action and resource, with the conditions upstream puts on it.
- * `data/karpenter-controller-scoping.json` is derived from upstream's documents by `deriveScoping` (a test
- * re-derives it from the template); CloudFormation variables stay as written and are filled in per stack.
+ * `upstreamScoping.ts` is derived from upstream's documents by `deriveScoping` (a test re-derives it from the
+ * template); CloudFormation variables stay as written and are filled in per stack.
  */
-export interface ScopedGrant {
-    sid: string;
-    action: string;
-    resource: string;
-    /** Operator → condition key → values, as upstream writes them. */
-    condition: Record<string, Record<string, string[]>>;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const UPSTREAM_SCOPING = require("./data/karpenter-controller-scoping.json") as { version: string; source: string; grants: ScopedGrant[] };
+export const UPSTREAM_SCOPING: { version: string; source: string; grants: ScopedGrant[] } = UPSTREAM_CONTROLLER_SCOPING;
 
 const SCOPED_SERVICES = ["ec2", "iam"];
 const READ_ONLY = ["Read", "List"];
