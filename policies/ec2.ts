@@ -63,7 +63,9 @@ export const vpcFlowLogs: StackValidationPolicy = {
     configSchema: { properties: {} },
     validateStack: (args, report) => {
         const flowLogs = args.resources.filter((r) => r.type === "aws:ec2/flowLog:FlowLog");
-        for (const vpc of args.resources.filter((r) => r.type === "awsx:ec2:Vpc" || r.type === "aws:ec2/vpc:Vpc")) {
+        // A real preview also shows the awsx component's own aws:ec2/vpc:Vpc child: the component stands for it.
+        const vpcs = args.resources.filter((r) => r.type === "awsx:ec2:Vpc" || (r.type === "aws:ec2/vpc:Vpc" && r.parent?.type !== "awsx:ec2:Vpc"));
+        for (const vpc of vpcs) {
             const logs = flowLogs.filter((f) => refersTo(f, "vpcId", vpc, [vpc.props.vpcId, vpc.props.id]));
             if (logs.length === 0) report(`VPC ${vpc.name} has no flow log; rejected and accepted connections would leave no trace for an investigation.`, vpc.urn);
             else if (!logs.some((f) => f.props.trafficType === "ALL")) report(`VPC ${vpc.name} logs only ${logs.map((f) => f.props.trafficType).join(", ")} traffic; record ALL.`, vpc.urn);

@@ -147,6 +147,9 @@ describe("policy rules: one violating and one compliant case each", () => {
         expect(await stackViolations(vpcFlowLogs, [vpc])).to.deep.equal(["VPC vpc has no flow log; rejected and accepted connections would leave no trace for an investigation."]);
         expect(await stackViolations(vpcFlowLogs, [vpc, { type: "aws:ec2/flowLog:FlowLog", props: { vpcId: "vpc-1", trafficType: "REJECT" } }])).to.deep.equal(["VPC vpc logs only REJECT traffic; record ALL."]);
         expect(await stackViolations(vpcFlowLogs, [vpc, { type: "aws:ec2/flowLog:FlowLog", props: { vpcId: "vpc-1", trafficType: "ALL" } }])).to.deep.equal([]);
+        expect(await stackViolations(vpcFlowLogs, [{ type: "aws:ec2/vpc:Vpc", name: "plain", props: { id: "vpc-2" } }])).to.deep.equal([
+            "VPC plain has no flow log; rejected and accepted connections would leave no trace for an investigation.",
+        ]);
     });
 
     it("s3-bucket-hardening: a bare bucket is refused; blocked, encrypted and private passes", async () => {
