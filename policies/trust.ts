@@ -5,14 +5,16 @@ import { statements } from "./util";
 const CROSS_ACCOUNT_GUARDS = ["sts:externalid", "aws:principalorgid", "aws:principalorgpaths"];
 
 /**
- * The account the stack deploys into, read from ARNs the program builds from the caller's identity (its own
- * managed policies, the controller's Pod Identity association, the node access entries).
+ * The account the stack deploys into, read from ARNs the program builds from the caller's identity: its own
+ * managed policies, the controller's Pod Identity association, the node access entries, and the IAM ARNs inside
+ * its managed policies (known at a first preview, when the ARNs AWS assigns are not).
  */
 export function stackAccounts(resources: PolicyResource[]): string[] {
     const arns = resources.flatMap((r) => {
         if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") return [r.props.policyArn];
         if (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") return [r.props.roleArn];
         if (r.type === "aws:eks/accessEntry:AccessEntry" && r.props.type === "EC2_LINUX") return [r.props.principalArn];
+        if (r.type === "aws:iam/policy:Policy") return statements(r.props.policy).flatMap((s) => s.resources);
         return [];
     });
     return [...new Set(arns.flatMap((a) => /^arn:[^:]+:iam::(\d{12}):/.exec(String(a))?.[1] ?? []))];
