@@ -57,6 +57,17 @@ describe("policy rules: one violating and one compliant case each", () => {
             expect(await stackViolations(controllerScoping, withoutCluster({}))).to.have.length(1);
         });
 
+        it("follows property dependencies where a first preview does not know the ARNs yet", async () => {
+            const unknownArns = stack({}).map((r): FakeResource => {
+                if (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") return { ...r, props: { serviceAccount: "karpenter" }, propertyDependencies: { roleArn: ["controller"] } };
+                if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") return { ...r, props: { role: "demo-karpenter" }, propertyDependencies: { policyArn: ["lifecycle"] } };
+                if (r.type === "aws:iam/policy:Policy") return { ...r, name: "lifecycle", props: { ...r.props, arn: undefined } };
+                return r;
+            });
+            expect(await stackViolations(controllerScoping, unknownArns)).to.have.length(1);
+            expect((await stackViolations(controllerScoping, unknownArns))[0]).to.match(/^role demo-karpenter \(lifecycle\): AllowScopedDeletion grants ec2:TerminateInstances .* without StringEquals aws:ResourceTag\/kubernetes.io\/cluster\/demo=owned, StringLike aws:ResourceTag\/karpenter.sh\/nodepool=\*/);
+        });
+
         it("refuses the controller's permissions on another role", async () => {
             const attachToNode = { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", props: { role: "demo-karpenter-node", policyArn: "arn:aws:iam::123456789012:policy/lifecycle" } };
             expect(await stackViolations(controllerScoping, stack(scoped, [attachToNode]))).to.deep.equal([
