@@ -4,7 +4,8 @@ import { refersTo } from "./graph";
 /**
  * Hop limit of the system node group's launch template. 2, not 1: the Karpenter controller runs there without
  * host networking (one hop further than the node) and, with no AWS_REGION in its environment, reads its region
- * from instance metadata (upstream v1.14.1 pkg/operator/operator.go: `if cfg.Region == "" { imds ... GetRegion }`).
+ * from instance metadata (upstream v1.14.1 pkg/operator/operator.go: `if cfg.Region == "" { imds ... GetRegion }`;
+ * the v1.14.1 chart's Deployment sets no AWS_REGION).
  * Karpenter's own nodes keep 1 (karpenter-ec2nodeclass-hardening). 3 or more only widens who reaches IMDS.
  */
 export const SYSTEM_NODE_MAX_HOP_LIMIT = 2;
