@@ -11,8 +11,13 @@ import { parse } from "yaml";
  * problem.
  */
 
-/** Where the eks-karpenter project lives (the folder above deployments/). */
-export const DEFAULT_PROJECT_DIR = path.resolve(__dirname, "..");
+/** Where the eks-karpenter project lives: the nearest folder above this file with deployments/delivery.yaml (also from bin/). */
+export const DEFAULT_PROJECT_DIR = ((): string => {
+    for (let dir = path.dirname(__dirname); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "deployments", "delivery.yaml"))) return dir;
+    }
+    throw new Error(`no deployments/delivery.yaml above ${__dirname}`);
+})();
 
 export interface AccountDelivery {
     /** Branch whose pushes deploy the account's stacks; pull requests to it get previews. */
