@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
 import { PACK_NAME } from "../policies/pack";
 import { DeliveryConfig, configProblems, deploymentSettings, escEnvironmentYaml, reviewStackPolicyCommand } from "./settings";
-import { DEFAULT_PROJECT_DIR, DeliveryError, DeliveryPlan, deliveryPlan } from "./stacks";
+import { DEFAULT_PROJECT_DIR, DeliveryError, DeliveryPlan, ciPreviewMatrix, deliveryPlan } from "./stacks";
 
 /**
  * Pulumi Cloud settings of the eks-karpenter stacks. The stacks are the project's Pulumi.<stack>.yaml files that
@@ -39,15 +39,56 @@ const packVersion = (JSON.parse(fs.readFileSync(path.join(projectDir, "policies"
 const pack = new service.PolicyPack("policy-pack", { organization: c.organization, name: PACK_NAME, versionTag: packVersion, sourcePath: path.join(projectDir, "policies") });
 
 // AWS credentials by OIDC, one ESC environment per account a stack file imports.
+const environments_ = new Map<string, service.Environment>();
 for (const environment of [...new Set(plan.stacks.map((s) => s.environment))].sort()) {
     const account = environment.slice("aws-".length);
-    new service.Environment(environment, {
+    environments_.set(
+        environment,
+        new service.Environment(environment, {
+            organization: c.organization,
+            project,
+            name: environment,
+            yaml: new pulumi.asset.StringAsset(escEnvironmentYaml(c.awsRoleArns[account], `${project}-${environment}`, c.sessionDuration)),
+        }),
+    );
+}
+
+// CI previews pull requests with a team token (GitHub OIDC, pulumi/auth-actions): the team may read (preview)
+// only the stacks of the CI matrix and open only their accounts' credentials, never a protected account's.
+const ciStacks = new Set(ciPreviewMatrix(plan).map((m) => m.stack));
+const ciTeam = new service.Team("ci-preview-team", {
+    organizationName: c.organization,
+    teamType: "pulumi",
+    name: `${project}-ci-preview`,
+    displayName: `${project} CI previews`,
+    description: "Pull-request previews in GitHub Actions: read (preview) on unprotected stacks, open on their credentials only",
+});
+for (const environment of [...new Set(plan.stacks.filter((s) => ciStacks.has(s.stack)).map((s) => s.environment))].sort()) {
+    const env = environments_.get(environment)!;
+    new service.TeamEnvironmentPermission(`${environment}-ci-preview`, {
         organization: c.organization,
-        project,
-        name: environment,
-        yaml: new pulumi.asset.StringAsset(escEnvironmentYaml(c.awsRoleArns[account], `${project}-${environment}`, c.sessionDuration)),
+        project: env.project,
+        environment: env.name,
+        team: ciTeam.name.apply((n) => n!),
+        permission: "open",
+        maxOpenDuration: c.sessionDuration,
     });
 }
+new service.OidcIssuer("github-actions", {
+    organization: c.organization,
+    name: "github-actions",
+    url: "https://token.actions.githubusercontent.com",
+    maxExpirationSeconds: 3600,
+    policies: [
+        {
+            decision: "allow",
+            tokenType: "team",
+            teamName: ciTeam.name.apply((n) => n!),
+            // pulumi/auth-actions asks GitHub for a token with this audience; only this repository's pull_request runs match.
+            rules: { aud: `urn:pulumi:org:${c.organization}`, sub: `repo:${c.repository}:pull_request` },
+        },
+    ],
+});
 
 for (const s of plan.stacks) {
     // Kept in Pulumi Cloud if this program forgets it: a stack holding resources is destroyed by hand, never here.
@@ -57,6 +98,10 @@ for (const s of plan.stacks) {
     if (s.driftSchedule) {
         // Report drift, never auto-remediate. Schedules need the stack's deployment settings first.
         new service.DriftSchedule(`${s.stack}-drift`, { ...ref, scheduleCron: s.driftSchedule, autoRemediate: false }, { dependsOn: [settings] });
+    }
+    if (ciStacks.has(s.stack)) {
+        // Stack Read allows previews and nothing more.
+        new service.TeamStackPermission(`${s.stack}-ci-preview`, { ...ref, team: ciTeam.name.apply((n) => n!), permission: service.TeamStackPermissionScope.Read });
     }
     // Preventative: the pack runs in every preview and update of the stack and a mandatory violation blocks it.
     // (Audit only evaluates the state after an update and reports.)
@@ -73,6 +118,8 @@ for (const s of plan.stacks) {
 const template = plan.stacks.find((s) => s.reviewStackTemplate)!;
 /** Stacks this program manages, with how each is delivered and which policy config it runs. */
 export const stacks = Object.fromEntries(plan.stacks.map((s) => [s.stack, { account: s.account, branch: s.branch, policyConfig: s.policyConfig.description }]));
+/** The team GitHub Actions previews run as: set it as the repository variable PULUMI_CI_TEAM. */
+export const ciTeamName = ciTeam.name;
 export const environments = [...new Set(plan.stacks.map((s) => `${project}/${s.environment}`))].sort();
 /**
  * Review stacks join no named policy group (Pulumi Deployments creates them per pull request), so the organization's

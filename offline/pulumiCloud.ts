@@ -11,6 +11,8 @@ import type * as pulumi from "@pulumi/pulumi";
  * - A PolicyGroup's `mode` is `audit` or `preventative` (provider Check; default `audit`); each policy pack it
  *   enables must be a published version (name + versionTag), each stack must exist.
  * - A policy pack version (name + versionTag) is immutable: publishing it twice is refused (409).
+ * - Team permissions name an existing team and an existing stack (permission 101 read, 102 edit, 103 admin) or
+ *   environment (none, read, open, write, admin); an OIDC issuer's team-token policy names an existing team.
  * A rejected call fails the run with the reason, as `pulumi up` would fail that resource.
  */
 
@@ -21,6 +23,7 @@ export function pulumiCloud(): Record<string, Outputs> {
     const settings = new Set<string>();
     const packs = new Set<string>();
     const environments = new Set<string>();
+    const teams = new Set<string>();
     const stackId = (org: unknown, project: unknown, stack: unknown) => `${org}/${project}/${stack}`;
     const fail = (a: pulumi.runtime.MockResourceArgs, why: string): never => {
         throw new Error(`Pulumi Cloud refused ${a.type} ${a.name}: ${why}`);
@@ -65,6 +68,33 @@ export function pulumiCloud(): Record<string, Outputs> {
                 if (!stacks.has(id)) fail(a, `stack ${id} not found`);
             }
             return { mode, entityType: a.inputs.entityType ?? "stacks" };
+        },
+        "pulumiservice:index:Team": (a) => {
+            const id = `${a.inputs.organizationName}/${a.inputs.name}`;
+            if (a.inputs.teamType !== "pulumi" && a.inputs.teamType !== "github") fail(a, `teamType must be pulumi or github, got ${JSON.stringify(a.inputs.teamType)}`);
+            if (teams.has(id)) fail(a, `team ${id} already exists`);
+            teams.add(id);
+            return {};
+        },
+        "pulumiservice:index:TeamStackPermission": (a) => {
+            const stack = stackId(a.inputs.organization, a.inputs.project, a.inputs.stack);
+            if (!stacks.has(stack)) fail(a, `stack ${stack} not found`);
+            if (!teams.has(`${a.inputs.organization}/${a.inputs.team}`)) fail(a, `team ${a.inputs.team} not found`);
+            if (![101, 102, 103].includes(a.inputs.permission as number)) fail(a, `permission must be 101 (read), 102 (edit) or 103 (admin), got ${JSON.stringify(a.inputs.permission)}`);
+            return {};
+        },
+        "pulumiservice:index:TeamEnvironmentPermission": (a) => {
+            const env = `${a.inputs.organization}/${a.inputs.project}/${a.inputs.environment}`;
+            if (!environments.has(env)) fail(a, `environment ${env} not found`);
+            if (!teams.has(`${a.inputs.organization}/${a.inputs.team}`)) fail(a, `team ${a.inputs.team} not found`);
+            if (!["none", "read", "open", "write", "admin"].includes(a.inputs.permission as string)) fail(a, `permission must be none, read, open, write or admin, got ${JSON.stringify(a.inputs.permission)}`);
+            return {};
+        },
+        "pulumiservice:index:OidcIssuer": (a) => {
+            for (const p of (a.inputs.policies ?? []) as Array<{ tokenType: string; teamName?: string }>) {
+                if (p.tokenType === "team" && !teams.has(`${a.inputs.organization}/${p.teamName}`)) fail(a, `policy names team ${p.teamName}, which does not exist`);
+            }
+            return {};
         },
         "pulumiservice:index:Environment": (a) => {
             const id = `${a.inputs.organization}/${a.inputs.project}/${a.inputs.name}`;

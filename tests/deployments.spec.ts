@@ -103,6 +103,23 @@ describe("deployments/ (Pulumi Cloud settings, against a strict offline Pulumi C
         expect(resourcesOfType(run, "pulumiservice:index:Environment")).to.have.length(2);
     });
 
+    it("lets CI preview pull requests as a team that can read only the CI matrix's stacks and open only their credentials", () => {
+        const team = findResource(run, "pulumiservice:index:Team", "ci-preview-team");
+        expect(team.inputs).to.deep.include({ organizationName: "acme", teamType: "pulumi", name: "eks-karpenter-ci-preview" });
+        expect(run.outputs.ciTeamName).to.equal("eks-karpenter-ci-preview");
+        const stackPermissions = resourcesOfType(run, "pulumiservice:index:TeamStackPermission").map((p) => p.inputs);
+        // 101 is Stack Read: "allows for running previews", never an update.
+        expect(stackPermissions).to.deep.equal([{ organization: "acme", project: "eks-karpenter", stack: "dev", team: "eks-karpenter-ci-preview", permission: 101 }]);
+        const envPermissions = resourcesOfType(run, "pulumiservice:index:TeamEnvironmentPermission").map((p) => p.inputs);
+        expect(envPermissions).to.deep.equal([{ organization: "acme", project: "eks-karpenter", environment: "aws-dev", team: "eks-karpenter-ci-preview", permission: "open", maxOpenDuration: "2h" }]);
+        const issuer = findResource(run, "pulumiservice:index:OidcIssuer", "github-actions").inputs as Record<string, any>;
+        expect(issuer).to.deep.include({ organization: "acme", url: "https://token.actions.githubusercontent.com" });
+        // pulumi/auth-actions requests its GitHub token with audience urn:pulumi:org:<org> (its dist/index.js, buildPulumiAudience).
+        expect(issuer.policies).to.deep.equal([
+            { decision: "allow", tokenType: "team", teamName: "eks-karpenter-ci-preview", rules: { aud: "urn:pulumi:org:acme", sub: "repo:acme/eks-karpenter:pull_request" } },
+        ]);
+    });
+
     it("refuses config it cannot deliver, all problems at once, before creating anything", async () => {
         const bad = { ...config, [`${P}:awsRoleArns`]: JSON.stringify({ dev: "role/pulumi-dev" }), [`${P}:sessionDuration`]: "20h" };
         let error: Error | undefined;
