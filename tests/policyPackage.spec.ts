@@ -24,7 +24,7 @@ function loadedPackages(file: string): string[] {
 }
 
 describe("policy pack as Pulumi Cloud installs it (package.json)", () => {
-    const sources = fs.readdirSync(POLICIES).filter((f) => f.endsWith(".ts"));
+    const sources = (fs.readdirSync(POLICIES, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts") && !f.startsWith("node_modules")).map((f) => f.split(path.sep).join("/"));
 
     it("declares every package the pack loads (imports, require, require.resolve) at an exact version", () => {
         const loaded = new Set(sources.flatMap((f) => loadedPackages(path.join(POLICIES, f))));
