@@ -1,21 +1,23 @@
 import { DeliveryError, ciPreviewMatrix, deliveryPlan } from "../deployments/stacks";
 
 /**
- * `npm run --silent stacks [-- --ci-matrix]`: the stacks of the project and how each is delivered, derived from the
- * Pulumi.<stack>.yaml files and deployments/delivery.yaml, as deployments/ and CI use them. `--ci-matrix` prints
- * the CI preview matrix as JSON (one line), which the workflow's preview job reads. Exit 2 on a delivery problem.
+ * `npm run --silent stacks [-- --ci-matrix] [--project DIR]`: the stacks of the project and how each is delivered,
+ * derived from the Pulumi.<stack>.yaml files and deployments/delivery.yaml, as deployments/ and CI use them.
+ * `--ci-matrix` prints the CI preview matrix as JSON (one line), which the workflow's preview job reads. Exit 2 on a
+ * delivery problem.
  */
-function main(argv: string[]): number {
+export function stacksCommand(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
+    const at = argv.indexOf("--project");
     let plan;
     try {
-        plan = deliveryPlan();
+        plan = at >= 0 ? deliveryPlan(argv[at + 1]) : deliveryPlan();
     } catch (e) {
         if (!(e instanceof DeliveryError)) throw e;
-        console.error(e.message);
+        err(e.message);
         return 2;
     }
     if (argv.includes("--ci-matrix")) {
-        console.log(JSON.stringify(ciPreviewMatrix(plan)));
+        out(JSON.stringify(ciPreviewMatrix(plan)));
         return 0;
     }
     const rows = plan.stacks.map((s) => [
@@ -28,9 +30,9 @@ function main(argv: string[]): number {
     ]);
     const header = ["stack", "account", "deploys on", "CI preview", "drift", "policy config"];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    for (const r of [header, ...rows]) console.log(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  "));
-    if (plan.localOnly.length > 0) console.log(`\nLocal-only (no environment: block; not in Pulumi Cloud or CI): ${plan.localOnly.join(", ")}`);
+    for (const r of [header, ...rows]) out(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  "));
+    if (plan.localOnly.length > 0) out(`\nLocal-only (no environment: block; not in Pulumi Cloud or CI): ${plan.localOnly.join(", ")}`);
     return 0;
 }
 
-if (require.main === module) process.exit(main(process.argv.slice(2)));
+if (require.main === module) process.exit(stacksCommand(process.argv.slice(2)));
