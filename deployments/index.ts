@@ -39,10 +39,10 @@ const packVersion = (JSON.parse(fs.readFileSync(path.join(projectDir, "policies"
 const pack = new service.PolicyPack("policy-pack", { organization: c.organization, name: PACK_NAME, versionTag: packVersion, sourcePath: path.join(projectDir, "policies") });
 
 // AWS credentials by OIDC, one ESC environment per account a stack file imports.
-const environments_ = new Map<string, service.Environment>();
+const credentialEnvironments = new Map<string, service.Environment>();
 for (const environment of [...new Set(plan.stacks.map((s) => s.environment))].sort()) {
     const account = environment.slice("aws-".length);
-    environments_.set(
+    credentialEnvironments.set(
         environment,
         new service.Environment(environment, {
             organization: c.organization,
@@ -64,7 +64,7 @@ const ciTeam = new service.Team("ci-preview-team", {
     description: "Pull-request previews in GitHub Actions: read (preview) on unprotected stacks, open on their credentials only",
 });
 for (const environment of [...new Set(plan.stacks.filter((s) => ciStacks.has(s.stack)).map((s) => s.environment))].sort()) {
-    const env = environments_.get(environment)!;
+    const env = credentialEnvironments.get(environment)!;
     new service.TeamEnvironmentPermission(`${environment}-ci-preview`, {
         organization: c.organization,
         project: env.project,
