@@ -71,7 +71,9 @@ function whyNone(pool: InstanceFilter, catalogue: readonly InstanceTypeInfo[]): 
         remaining = remaining.filter(pred);
         if (remaining.length > 0) continue;
         const allowedByKey = catalogue.filter(pred);
-        const example = allowedByKey[0];
+        // The example that misses the fewest other requirements shows the conflict most plainly.
+        const misses = (t: InstanceTypeInfo) => preds.slice(0, k).filter(([, p]) => !p(t)).length;
+        const example = [...allowedByKey].sort((a, b) => misses(a) - misses(b))[0];
         const blocker = example && preds.slice(0, k).find(([, p]) => !p(example));
         if (!example || !blocker) return `${key} ${JSON.stringify(valueOf(pool, key))} matches no type`;
         return `${key} ${JSON.stringify(valueOf(pool, key))} allows ${allowedByKey.length} types, none of which passes ${blocker[0]} ${JSON.stringify(valueOf(pool, blocker[0]))} (e.g. ${example.name} ${attribute(blocker[0], example)})`;
