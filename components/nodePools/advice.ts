@@ -19,7 +19,9 @@ export function stackWarnings(config: StackConfig): string[] {
         if (pool.capacityTypes.includes("spot") && types.length < MIN_SPOT_TYPES) {
             out.push(`${path}: a spot pool matching ${types.length} instance type${types.length === 1 ? "" : "s"} (${types.map((t) => t.name).join(", ")}); spot capacity is found per type and zone, and with fewer than ${MIN_SPOT_TYPES} types launches fail or get interrupted more often. Allow more types.`);
         }
-        const gpu = types.filter(isNvidiaGpu);
+        // A GPU pool names GPU types, families or categories; an unfiltered pool may reach them too, but Karpenter
+        // picks the cheapest type that fits, which is a GPU type only for pods that ask for a GPU.
+        const gpu = types.filter(isNvidiaGpu).filter((t) => pool.instanceTypes?.includes(t.name) || pool.instanceFamilies?.includes(t.family) || pool.instanceCategories?.includes(t.category));
         if (gpu.length > 0 && pool.amiAlias.startsWith("al2023@")) {
             out.push(`${path}: allows NVIDIA GPU types with amiAlias ${pool.amiAlias}: AL2023 NVIDIA AMIs have the driver but not the NVIDIA device plugin, so pods asking for nvidia.com/gpu stay Pending unless you run it (or the GPU Operator). Use "bottlerocket@latest" (its NVIDIA variants include the plugin), as the gpu preset does.`);
         }
