@@ -107,3 +107,9 @@ describe("instance catalogue", () => {
         });
     });
 });
+
+describe("instance problems come with the pool's other problems", () => {
+    it("reports a bad limit and a typo in an instance type at once", () => {
+        expect(problemsOf("dev", { karpenter: { spotToSpotConsolidation: false }, nodePools: [{ name: "p", capacityTypes: ["spot"], instanceTypes: ["m7i.larg"], limits: { cpu: "10", memory: "40GB" } }] })).to.have.length(2);
+    });
+});

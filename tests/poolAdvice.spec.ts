@@ -5,6 +5,7 @@ import { parse } from "yaml";
 import { expect } from "chai";
 import { StackConfigError, fixCommand, parseStackConfig } from "../components/config";
 import { stackWarnings } from "../components/nodePools/advice";
+import { POOL_PRESETS } from "../components/nodePools/config";
 import { ec2NodeClassSpec, nodePoolSpec } from "../components/nodePools/specs";
 import { resourcesOfType } from "../offline/engine";
 import { stackConfig } from "../offline/stackFiles";
@@ -80,7 +81,7 @@ describe("NodePool warnings (soft problems, printed before any resource)", () =>
 
     it("warns about GPU pools on AL2023 (no device plugin) and without the nvidia.com/gpu taint", () => {
         expect(warnings(withPools({ instanceFamilies: ["g6"] }))).to.deep.equal([
-            `${P}: allows NVIDIA GPU types with amiAlias al2023@latest: AL2023 NVIDIA AMIs have the driver but not the NVIDIA device plugin, so pods asking for nvidia.com/gpu stay Pending unless you run it (or the GPU Operator). Use "bottlerocket@latest" (its NVIDIA variants include the plugin), as the gpu preset does.`,
+            `${P}: allows NVIDIA GPU types with amiAlias al2023@latest: AL2023 NVIDIA AMIs have the driver but not the NVIDIA device plugin, so pods asking for nvidia.com/gpu stay Pending and Karpenter never counts the nodes initialized unless you run it (or the GPU Operator). Use "bottlerocket@latest" (its NVIDIA variants include the plugin), as the gpu preset does.`,
             `${P}: allows NVIDIA GPU types without a nvidia.com/gpu NoSchedule taint: any pending pod may start a GPU node. Add the taint (the gpu preset does).`,
         ]);
         expect(warnings(withPools({ instanceFamilies: ["g4ad"] })), "g4ad has AMD GPUs").to.deep.equal([]);
@@ -129,6 +130,22 @@ describe("GPU and arm64 pools (rendered objects)", () => {
         const np = nodePoolSpec(pool);
         expect(np.spec.template.spec.requirements).to.deep.include({ key: "kubernetes.io/arch", operator: "In", values: ["arm64"] });
         expect(np.spec.template.spec.taints).to.deep.equal([{ key: "kubernetes.io/arch", value: "arm64", effect: "NoSchedule" }]);
+    });
+});
+
+describe("GPU cost in the README", () => {
+    it("states, for each family of the gpu preset, the cheapest and largest on-demand price of Karpenter v1.14.1's price table", () => {
+        const prices = new Map<string, number>();
+        const fixture = fs.readFileSync(path.resolve(__dirname, "fixtures", "karpenter-gpu-prices.txt"), "utf8");
+        for (const m of fixture.matchAll(/"([a-z0-9-]+\.[a-z0-9]+)": ([0-9.]+)/g)) prices.set(m[1], Number(m[2]));
+        const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
+        const rows = [...readme.matchAll(/^\| ([a-z0-9]+) \| ([a-z0-9.]+) \$([0-9.]+) \| ([a-z0-9.]+) \$([0-9.]+) \|$/gm)];
+        expect(rows.map((r) => r[1])).to.deep.equal([...POOL_PRESETS.gpu.instanceFamilies]);
+        for (const [, family, cheap, cheapPrice, large, largePrice] of rows) {
+            const own = [...prices].filter(([t]) => t.startsWith(`${family}.`)).sort((a, b) => a[1] - b[1]);
+            expect([cheap, Number(cheapPrice)], family).to.deep.equal(own[0]);
+            expect([large, Number(largePrice)], family).to.deep.equal(own[own.length - 1]);
+        }
     });
 });
 

@@ -23,7 +23,7 @@ export function stackWarnings(config: StackConfig): string[] {
         // picks the cheapest type that fits, which is a GPU type only for pods that ask for a GPU.
         const gpu = types.filter(isNvidiaGpu).filter((t) => pool.instanceTypes?.includes(t.name) || pool.instanceFamilies?.includes(t.family) || pool.instanceCategories?.includes(t.category));
         if (gpu.length > 0 && pool.amiAlias.startsWith("al2023@")) {
-            out.push(`${path}: allows NVIDIA GPU types with amiAlias ${pool.amiAlias}: AL2023 NVIDIA AMIs have the driver but not the NVIDIA device plugin, so pods asking for nvidia.com/gpu stay Pending unless you run it (or the GPU Operator). Use "bottlerocket@latest" (its NVIDIA variants include the plugin), as the gpu preset does.`);
+            out.push(`${path}: allows NVIDIA GPU types with amiAlias ${pool.amiAlias}: AL2023 NVIDIA AMIs have the driver but not the NVIDIA device plugin, so pods asking for nvidia.com/gpu stay Pending and Karpenter never counts the nodes initialized unless you run it (or the GPU Operator). Use "bottlerocket@latest" (its NVIDIA variants include the plugin), as the gpu preset does.`);
         }
         if (gpu.length > 0 && !pool.taints.some((t) => t.key === "nvidia.com/gpu" && t.effect !== "PreferNoSchedule")) {
             out.push(`${path}: allows NVIDIA GPU types without a nvidia.com/gpu NoSchedule taint: any pending pod may start a GPU node. Add the taint (the gpu preset does).`);

@@ -261,9 +261,15 @@ function parseNodePool(p: Problems, path: string, raw: unknown, ctx: PoolContext
         const read = { instanceTypes, extraInstanceTypes, instanceCategories, instanceFamilies, instanceSizes, zones, capacityReservationIds, instanceGenerationMin }[key];
         if (value[key] !== undefined && read === undefined) ok = false;
     }
+    // The catalogue checks run whenever the instance settings themselves parsed, so their problems come with the rest.
+    const instancesRead = ["instanceTypes", "extraInstanceTypes", "instanceCategories", "instanceFamilies", "instanceSizes", "instanceGenerationMin"].every(
+        (key) => value[key] === undefined || { instanceTypes, extraInstanceTypes, instanceCategories, instanceFamilies, instanceSizes, instanceGenerationMin }[key] !== undefined,
+    );
+    if (instancesRead && architectures && capacityTypes) {
+        const filter = { instanceTypes, instanceFamilies, instanceCategories, instanceSizes, instanceGenerationMin, architectures };
+        if (!instanceProblems(p, path, { ...filter, extraInstanceTypes, capacityTypes }, ctx)) ok = false;
+    }
     if (!ok) return undefined;
-    const filter = { instanceTypes, instanceFamilies, instanceCategories, instanceSizes, instanceGenerationMin, architectures };
-    if (!instanceProblems(p, path, { ...filter, extraInstanceTypes, capacityTypes }, ctx)) return undefined;
     return {
         name,
         ...(raw.preset !== undefined ? { preset: raw.preset as keyof typeof POOL_PRESETS } : {}),
