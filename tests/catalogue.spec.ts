@@ -78,7 +78,7 @@ describe("instance catalogue", () => {
             expect(pool.instanceTypes).to.deep.equal(["m9z.large"]);
             parsed("dev", pools({ instanceFamilies: ["m9z"], extraInstanceTypes: ["m9z.large"] }));
             expect(problemsOf("dev", pools({ extraInstanceTypes: ["m9z"] }))).to.deep.equal([
-                `${P}.extraInstanceTypes[0]: got "m9z"; expected an instance-type name such as "m9z.large" (family with a generation number, a dot, a size).`,
+                `${P}.extraInstanceTypes[0]: got "m9z"; expected an instance-type name such as "m9z.large" (family with a generation number, a dot, a size; at most 63 characters).`,
             ]);
         });
     });

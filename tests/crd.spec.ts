@@ -58,6 +58,12 @@ const CASES: Case[] = [
     { title: "label karpenter.k8s.aws outside the allow-list", pool: { labels: { "karpenter.k8s.aws/custom": "x" } }, crd: "refuses" },
     { title: "label karpenter.k8s.aws on the allow-list", pool: { labels: { "karpenter.k8s.aws/instance-family": "m5" } }, crd: "accepts", stricter: "select instances with the pool's instance* keys" },
     { title: "label with a domain", pool: { labels: { "example.com/team": "web" } }, crd: "accepts" },
+    { title: "label key with a name of 64 characters", pool: { labels: { [`example.com/${x(64)}`]: "x" } }, crd: "accepts", stricter: "name at most 63 characters, as the Node API requires" },
+    { title: "taint key with a name of 64 characters", pool: { taints: [{ key: x(64), effect: "NoSchedule" }] }, crd: "accepts", stricter: "name at most 63 characters, as the Node API requires" },
+    { title: "taint key with a name of 63 characters", pool: { taints: [{ key: x(63), effect: "NoSchedule" }] }, crd: "accepts" },
+    // The CRD puts maxLength and pattern on the requirement's values array, where they check nothing.
+    { title: "an instance-type name of 64 characters (a requirement value)", pool: { instanceTypes: [`m9z.${x(60)}`], extraInstanceTypes: [`m9z.${x(60)}`] }, crd: "accepts", stricter: "at most 63 characters" },
+    { title: "an instance-type name of 63 characters", pool: { instanceTypes: [`m9z.${x(59)}`], extraInstanceTypes: [`m9z.${x(59)}`] }, crd: "accepts" },
     { title: "label value of 63 characters", pool: { labels: { team: x(63) } }, crd: "accepts" },
     { title: "label value of 64 characters", pool: { labels: { team: x(64) } }, crd: "refuses" },
     { title: "label value with a space", pool: { labels: { team: "a b" } }, crd: "refuses" },

@@ -97,8 +97,14 @@ describe("NodePool warnings (soft problems, printed before any resource)", () =>
         expect(warnings(withPools(onDemand, { ...graviton, weight: 5 }))).to.deep.equal([]);
     });
 
+    it("warns when the spot-to-spot gate is on but no pool has spot capacity", () => {
+        expect(warnings({ karpenter: { spotToSpotConsolidation: true, replicas: 1 }, nodePools: [{ ...base, instanceCategories: ["m"] }] })).to.deep.equal([
+            `${K}:karpenter.spotToSpotConsolidation: is on, but no pool has spot capacity: the gate changes nothing. Turn it off or add spot to a pool's capacityTypes.`,
+        ]);
+    });
+
     it("warns when the demo's replicas could never schedule: no pool, only tainted pools, or no on-demand pool for onDemandOnly", () => {
-        const demo = (d: Record<string, unknown>) => ({ demoWorkload: { replicas: 3, ...d } });
+        const demo = (d: Record<string, unknown>) => ({ ...noGate, demoWorkload: { replicas: 3, ...d } });
         expect(warnings({ ...demo({}), nodePools: [] })).to.deep.equal([`${K}:demoWorkload: 3 replicas but no NodePool: the demo's pods stay Pending (the system nodes are tainted). Add a pool to nodePools or set replicas to 0.`]);
         expect(warnings({ ...demo({ onDemandOnly: true }), ...withPools({ capacityTypes: ["spot"], instanceCategories: ["m"] }) })).to.deep.equal([
             `${K}:demoWorkload: 3 replicas, but no pool can run them (the demo needs a pool that is untainted, with capacity type on-demand and a cpu limit of at least 1): they stay Pending. Add on-demand to a pool's capacityTypes or set onDemandOnly to false.`,
@@ -108,7 +114,7 @@ describe("NodePool warnings (soft problems, printed before any resource)", () =>
             `${K}:demoWorkload: spreadAcrossZones with every eligible pool in zone us-west-2a: nodes in other zones count as spread domains, so pods beyond a skew of 1 stay Pending. Allow more zones or turn spreading off.`,
         ]);
         expect(warnings({ ...demo({ onDemandOnly: true, spreadAcrossZones: true }), ...withPools({}) })).to.deep.equal([]);
-        expect(warnings({ demoWorkload: { replicas: 3, enabled: false }, nodePools: [] })).to.deep.equal([]);
+        expect(warnings({ ...noGate, demoWorkload: { replicas: 3, enabled: false }, nodePools: [] })).to.deep.equal([]);
     });
 });
 

@@ -41,6 +41,9 @@ export function stackWarnings(config: StackConfig): string[] {
             }
         }
     }
+    if (config.karpenter.spotToSpotConsolidation && !pools.some(({ pool }) => pool.capacityTypes.includes("spot"))) {
+        out.push(`${config.project}:karpenter.spotToSpotConsolidation: is on, but no pool has spot capacity: the gate changes nothing. Turn it off or add spot to a pool's capacityTypes.`);
+    }
     out.push(...demoWarnings(config, pools));
     return out;
 }

@@ -157,7 +157,11 @@ const POOL_KEYS = [
 const ZONE = { pattern: /^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$/, describe: 'an availability zone such as "us-west-2a"' };
 const CAPACITY_RESERVATION = { pattern: /^cr-[0-9a-z]+$/, describe: 'a capacity reservation id such as "cr-0123456789abcdef0"' };
 const WORD = (what: string) => ({ pattern: /^[a-z0-9][a-z0-9-]*$/, describe: what });
-const EXTRA_TYPE = { pattern: INSTANCE_TYPE_NAME, describe: 'an instance-type name such as "m9z.large" (family with a generation number, a dot, a size)' };
+// At most 63 characters: the name becomes the node.kubernetes.io/instance-type label value of the pool's nodes.
+const EXTRA_TYPE = {
+    pattern: { test: (v: string) => v.length <= 63 && INSTANCE_TYPE_NAME.test(v) } as RegExp,
+    describe: 'an instance-type name such as "m9z.large" (family with a generation number, a dot, a size; at most 63 characters)',
+};
 const TAG_KEY = { pattern: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, describe: "a tag key of 1 to 128 characters, not starting with aws:" };
 const TAG_VALUE = { pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, describe: "a tag value of at most 256 characters" };
 /** Resources a pool may limit besides cpu and memory (extended resources of accelerators, and storage). */

@@ -32,8 +32,22 @@ export const CRON: Rule = { pattern: /^(@(annually|yearly|monthly|weekly|daily|m
 
 /** Taint keys and requirement keys (a qualified name); label keys are held to it too (nodes carry them). */
 export const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(\/))?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-export const LABEL_KEY: Rule = { pattern: QUALIFIED_NAME, describe: 'a Kubernetes label key such as "team" or "example.com/team"' };
-export const TAINT_KEY: Rule = { pattern: QUALIFIED_NAME, describe: 'a taint key such as "dedicated" or "example.com/gpu"' };
+/**
+ * The CRDs check label keys not at all and taint keys by pattern only; the Node API (IsQualifiedName) also bounds
+ * the name to 63 characters and the prefix to 253, and refuses a node whose labels or taints break that.
+ */
+const qualifiedName = (v: string) => {
+    const slash = v.lastIndexOf("/");
+    return QUALIFIED_NAME.test(v) && v.length - slash - 1 <= 63 && slash <= 253;
+};
+export const LABEL_KEY: Rule = {
+    pattern: { test: qualifiedName } as RegExp,
+    describe: 'a Kubernetes label key such as "team" or "example.com/team" (name at most 63 characters, as the Node API requires)',
+};
+export const TAINT_KEY: Rule = {
+    pattern: { test: qualifiedName } as RegExp,
+    describe: 'a taint key such as "dedicated" or "example.com/gpu" (name at most 63 characters, as the Node API requires)',
+};
 
 /** Label values and requirement values: the pattern and maxLength 63 of the NodePool CRD. */
 const LABEL_VALUE_PATTERN = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

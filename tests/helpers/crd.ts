@@ -22,9 +22,13 @@ type Schema = {
 const FIXTURES = path.join(__dirname, "..", "fixtures", "karpenter-crds");
 export const CRD_FILES = { NodePool: "karpenter.sh_nodepools.yaml", EC2NodeClass: "karpenter.k8s.aws_ec2nodeclasses.yaml" } as const;
 
+const schemas = new Map<string, Schema>();
 function schemaOf(kind: keyof typeof CRD_FILES): Schema {
-    const crd = YAML.parse(fs.readFileSync(path.join(FIXTURES, CRD_FILES[kind]), "utf8"));
-    return crd.spec.versions.find((v: { name: string }) => v.name === "v1").schema.openAPIV3Schema;
+    if (!schemas.has(kind)) {
+        const crd = YAML.parse(fs.readFileSync(path.join(FIXTURES, CRD_FILES[kind]), "utf8"));
+        schemas.set(kind, crd.spec.versions.find((v: { name: string }) => v.name === "v1").schema.openAPIV3Schema);
+    }
+    return schemas.get(kind)!;
 }
 
 /** Every CEL rule of a CRD with the schema path it sits on, for coverage checks. */
