@@ -67,7 +67,7 @@ describe("instance catalogue", () => {
         for (const [title, pool, problems] of cases) it(title, () => expect(problemsOf("dev", pools(pool))).to.deep.equal(problems));
 
         it("accepts the valid neighbours: the right type, size, family, generation, architecture and zone", () => {
-            const pool = parsed("dev", pools({ instanceTypes: ["m7i.large"], zones: ["us-west-2a"] })).nodePools[0];
+            const pool = parsed("dev", pools({ instanceTypes: ["m7i.large"], zones: ["us-west-2a", "us-west-2-lax-1a"] })).nodePools[0];
             expect(pool.instanceTypes).to.deep.equal(["m7i.large"]);
             parsed("dev", pools({ instanceSizes: ["4xlarge"], instanceGenerationMin: 8 }));
             parsed("dev", pools({ instanceFamilies: ["m7g"], architectures: ["arm64"] }));
@@ -105,6 +105,15 @@ describe("instance catalogue", () => {
                 for (const pool of config.nodePools.filter((p) => p.capacityTypes.includes("spot"))) expect(matchingInstanceTypes(pool).length, stack).to.be.at.least(15);
             }
         });
+    });
+});
+
+describe("Kubernetes quantities elsewhere", () => {
+    it("the controller's resources take any quantity the API accepts, e.g. 1G and 1.5", () => {
+        expect(parsed("dev", { karpenter: { spotToSpotConsolidation: true, replicas: 1, resources: { cpu: "1.5", memory: "1G" } } }).karpenter.resources).to.deep.equal({ cpu: "1.5", memory: "1G" });
+        expect(problemsOf("dev", { karpenter: { spotToSpotConsolidation: true, replicas: 1, resources: { cpu: "1", memory: "1GB" } } })).to.deep.equal([
+            `${K}:karpenter.resources.memory: got "1GB"; expected a Kubernetes quantity such as "100", "500m", "64G" or "400Gi", not negative.`,
+        ]);
     });
 });
 

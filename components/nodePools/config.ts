@@ -154,7 +154,7 @@ const POOL_KEYS = [
     "tags",
 ] as const;
 
-const ZONE = { pattern: /^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$/, describe: 'an availability zone such as "us-west-2a"' };
+const ZONE = { pattern: /^[a-z]{2}(-gov)?-[a-z]+-[0-9]([a-z]|-[a-z]+-[0-9][a-z])$/, describe: 'an availability zone such as "us-west-2a", or a Local Zone such as "us-west-2-lax-1a"' };
 const CAPACITY_RESERVATION = { pattern: /^cr-[0-9a-z]+$/, describe: 'a capacity reservation id such as "cr-0123456789abcdef0"' };
 const WORD = (what: string) => ({ pattern: /^[a-z0-9][a-z0-9-]*$/, describe: what });
 // At most 63 characters: the name becomes the node.kubernetes.io/instance-type label value of the pool's nodes.
@@ -229,7 +229,7 @@ function parseNodePool(p: Problems, path: string, raw: unknown, ctx: PoolContext
     const architectures = need(readList(p, at("architectures"), value.architectures ?? d.architectures, (ip, v) => readEnum(p, ip, v, ARCHITECTURES), { min: 1, unique: true }));
     const region = ctx.region;
     zones?.forEach((zone, i) => {
-        if (region && !(zone.startsWith(region) && /^[a-z]$/.test(zone.slice(region.length)))) {
+        if (region && !(zone.startsWith(region) && /^([a-z]|-[a-z]+-[0-9][a-z])$/.test(zone.slice(region.length)))) {
             ok = fail(p.say(`${at("zones")}[${i}]`, `"${zone}" is not a zone of the stack's region ${region} (aws:region); zones of ${region} look like "${region}a".`));
         }
     });
