@@ -73,6 +73,8 @@ const CASES: Case[] = [
     { title: "memory limit 64GB", pool: { limits: { memory: "64GB" } }, crd: "refuses" },
     { title: "negative cpu limit", pool: { limits: { cpu: "-1" } }, crd: "accepts", stricter: "a negative limit leaves the pool nothing to launch" },
     { title: "GPU limit", pool: { limits: { "nvidia.com/gpu": "8" } }, crd: "accepts" },
+    { title: "consolidationPolicy Balanced", pool: { consolidationPolicy: "Balanced" }, crd: "accepts", stricter: "predate it" },
+    { title: "consolidationPolicy WhenIdle", pool: { consolidationPolicy: "WhenIdle" }, crd: "refuses" },
     { title: "consolidateAfter 0s", pool: { consolidateAfter: "0s" }, crd: "accepts" },
     { title: "consolidateAfter without a unit", pool: { consolidateAfter: "30" }, crd: "refuses" },
     { title: "consolidateAfter in days", pool: { consolidateAfter: "1d" }, crd: "refuses" },

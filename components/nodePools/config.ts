@@ -238,7 +238,9 @@ function parseNodePool(p: Problems, path: string, raw: unknown, ctx: PoolContext
     const consolidationPolicy: NodePoolConfig["consolidationPolicy"] =
         value.consolidationPolicy === "WhenUnderutilized"
             ? need<NodePoolConfig["consolidationPolicy"]>(p.add(at("consolidationPolicy"), value.consolidationPolicy, CONSOLIDATION_POLICIES.map((c) => `"${c}"`).join(" or "), 'WhenUnderutilized is from Karpenter v1beta1; v1 calls it "WhenEmptyOrUnderutilized".'))
-            : need(readEnum(p, at("consolidationPolicy"), value.consolidationPolicy ?? d.consolidationPolicy, CONSOLIDATION_POLICIES));
+            : value.consolidationPolicy === "Balanced"
+              ? need<NodePoolConfig["consolidationPolicy"]>(p.add(at("consolidationPolicy"), value.consolidationPolicy, CONSOLIDATION_POLICIES.map((c) => `"${c}"`).join(" or "), "Balanced is valid in Karpenter v1.14.1 but not supported here yet: the NodePool schemas this project validates with (@kubernetes-models/karpenter 2.0.0) predate it."))
+              : need(readEnum(p, at("consolidationPolicy"), value.consolidationPolicy ?? d.consolidationPolicy, CONSOLIDATION_POLICIES));
     const consolidateAfter = need(readDuration(p, at("consolidateAfter"), value.consolidateAfter ?? d.consolidateAfter));
     const budgets = need(readList(p, at("budgets"), value.budgets ?? d.budgets, (ip, v) => parseBudget(p, ip, v), { min: 1, max: MAX_BUDGETS }));
     const expireAfter = need(readDuration(p, at("expireAfter"), value.expireAfter ?? d.expireAfter));
