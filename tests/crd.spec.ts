@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { NodePoolConfig } from "../components/nodePools/config";
+import { nodePoolSchemaProblems } from "../components/nodePools/schemas";
 import { ec2NodeClassSpec, nodePoolSpec } from "../components/nodePools/specs";
 import { StackConfigError, parseStackConfig } from "../components/config";
 import { celRules, crdRefusals } from "./helpers/crd";
@@ -142,11 +143,18 @@ describe("Karpenter v1.14.1 CRDs (schema and CEL, from the release's CRD text) a
         }
     });
 
-    it("the gpu preset and an arm64 pool render objects the CRDs accept", async () => {
-        for (const pool of [{ preset: "gpu", limits: { cpu: "64", memory: "256Gi", "nvidia.com/gpu": "8" } }, { architectures: ["arm64"], taints: [{ key: "kubernetes.io/arch", value: "arm64", effect: "NoSchedule" }] }]) {
-            const rendered = parsed("dev", { karpenter: { spotToSpotConsolidation: false }, nodePools: [{ ...base, ...pool }] }).nodePools[0];
-            expect([...(await crdRefusals(nodePoolSpec(rendered))), ...(await crdRefusals(ec2NodeClassSpec(rendered, { clusterName: "d", nodeRoleName: "r", tags: {} })))]).to.deep.equal([]);
+    it("the gpu preset and an arm64 pool with a Local Zone and decimal quantities render objects both the CRDs and the schema package accept", async () => {
+        const config = parsed("dev", {
+            karpenter: { spotToSpotConsolidation: false },
+            nodePools: [
+                { ...base, name: "gpu", preset: "gpu", limits: { cpu: "64", memory: "256G", "nvidia.com/gpu": "8" } },
+                { ...base, name: "arm", architectures: ["arm64"], zones: ["us-west-2-lax-1a"], limits: { cpu: "1e3", memory: "64G" }, taints: [{ key: "kubernetes.io/arch", value: "arm64", effect: "NoSchedule" }] },
+            ],
+        });
+        for (const pool of config.nodePools) {
+            expect([...(await crdRefusals(nodePoolSpec(pool))), ...(await crdRefusals(ec2NodeClassSpec(pool, { clusterName: "d", nodeRoleName: "r", tags: {} })))], pool.name).to.deep.equal([]);
         }
+        expect(await nodePoolSchemaProblems(config)).to.deep.equal([]);
     });
 
     // Each CEL rule either guards a value config passes through (a refusing case above triggers it) or a value the
