@@ -24,8 +24,10 @@ export { AMI_FAMILIES, amiAliasProblem, restrictedLabelProblem, restrictedTagPro
 
 /**
  * NodePool settings from stack config (`nodePools`, a list). Each entry becomes one karpenter.sh/v1 NodePool and
- * its karpenter.k8s.aws/v1 EC2NodeClass. Rules checked here are the ones the Karpenter v1.14.1 CRDs enforce with
- * CEL (which the generated schemas cannot check) and the ones this project adds (limits are mandatory).
+ * its karpenter.k8s.aws/v1 EC2NodeClass. Values are checked against the Karpenter v1.14.1 CRD rules (crd.ts: schema
+ * patterns and the CEL rules the generated schemas cannot check), the instance catalogue (catalogue.ts,
+ * instanceChecks.ts) and this project's own rules (limits are mandatory), all problems at once. Pools are named
+ * in messages by position and name: `nodePools[0] (spot)`.
  */
 
 export const CAPACITY_TYPES = ["spot", "on-demand", "reserved"] as const;
