@@ -101,6 +101,14 @@ export class KarpenterController extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, { parent: this });
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
 
+        // Destroy safety net: deleted after both charts (they depend on it), before the system nodes, the cluster and
+        // the network; and before the node role, which Karpenter's instance profiles hold while they exist.
+        const cleanup = new KarpenterCleanup(
+            `${name}-cleanup`,
+            { clusterName: args.clusterName, region: region.region, timeoutSeconds: args.cleanupTimeoutSeconds, step: "karpenter" },
+            { parent: this, dependsOn: [...args.cluster.dependencies, ...args.cluster.network] },
+        );
+
         // Nodes: the role Karpenter passes to its instances, admitted to the cluster by an EC2_LINUX access entry.
         const nodeRole = new aws.iam.Role(
             `${name}-node`,
@@ -110,7 +118,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                 description: `Nodes Karpenter launches for EKS cluster ${args.clusterName}`,
                 assumeRolePolicy: partition.dnsSuffix.apply((dnsSuffix) => JSON.stringify(serviceTrustPolicy("ec2", dnsSuffix))),
             },
-            { parent: this },
+            { parent: this, dependsOn: [cleanup] },
         );
         for (const policy of NODE_ROLE_MANAGED_POLICIES) {
             new aws.iam.RolePolicyAttachment(
@@ -204,13 +212,6 @@ export class KarpenterController extends pulumi.ComponentResource {
         if (args.createSpotServiceLinkedRole) {
             new aws.iam.ServiceLinkedRole(`${name}-spot`, { awsServiceName: "spot.amazonaws.com", description: "EC2 Spot, for the spot instances Karpenter launches" }, { parent: this });
         }
-
-        // Destroy safety net: deleted after both charts (they depend on it), before the cluster and network.
-        const cleanup = new KarpenterCleanup(
-            `${name}-cleanup`,
-            { clusterName: args.clusterName, region: region.region, timeoutSeconds: args.cleanupTimeoutSeconds },
-            { parent: this, dependsOn: [...args.cluster.dependencies, ...args.cluster.network] },
-        );
 
         // Charts: CRDs in their own release (Helm never upgrades a chart's crds/ directory), then the controller.
         const crds = new k8s.helm.v3.Release(
