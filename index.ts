@@ -26,7 +26,7 @@ export = async () => {
     const network = new Network(
         config.clusterName,
         existing
-            ? { clusterName: config.clusterName, ...config.network, existingVpc: existing, discoveryTagOnly: true }
+            ? { clusterName: config.clusterName, ...config.network, existingVpc: { ...existing, addLoadBalancerTags: false } }
             : { clusterName: config.clusterName, ...config.network },
         opts,
     );

@@ -57,6 +57,13 @@ export interface NodePoolConfig {
     budgets: DisruptionBudget[];
     /** Maximum node lifetime. @default "720h" */
     expireAfter: string;
+    /**
+     * How long Karpenter may drain a node it removes (destroy, drift, expiry) before it deletes the remaining pods,
+     * bypassing PodDisruptionBudgets and karpenter.sh/do-not-disrupt (NodePool spec.template.spec.
+     * terminationGracePeriod). @default "30m": unset, one blocking pod keeps its node, and `pulumi destroy`, waiting
+     * forever; 30 minutes lets well-behaved workloads move within their budgets and bounds the NodePool's delete.
+     */
+    terminationGracePeriod: string;
     /** Priority among pools, 1 to 100 (higher wins). @default unset */
     weight?: number;
     /** @default {} */
@@ -77,6 +84,7 @@ export const NODE_POOL_DEFAULTS = {
     consolidateAfter: "1m",
     budgets: [{ nodes: "10%" }],
     expireAfter: "720h",
+    terminationGracePeriod: "30m",
     labels: {},
     taints: [],
     amiAlias: "al2023@latest",
@@ -111,6 +119,7 @@ const POOL_KEYS = [
     "consolidateAfter",
     "budgets",
     "expireAfter",
+    "terminationGracePeriod",
     "weight",
     "labels",
     "taints",
@@ -124,6 +133,8 @@ const INSTANCE_TYPE = { pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, describe: 'an E
 const WORD = { pattern: /^[a-z][a-z0-9-]*$/, describe: 'an instance family such as "m7i"' };
 const ZONE = { pattern: /^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$/, describe: 'an availability zone such as "us-west-2a"' };
 const DURATION_OR_NEVER = { pattern: /^(([0-9]+(s|m|h))+|Never)$/, describe: 'a duration such as "720h", or "Never"' };
+/** NodeClaimTemplateSpec.terminationGracePeriod at v1.14.1: a duration, no "Never". */
+const DURATION = { pattern: /^([0-9]+(s|m|h))+$/, describe: 'a duration such as "30m" or "2h"' };
 const BUDGET_NODES = { pattern: /^((100|[0-9]{1,2})%|[0-9]+)$/, describe: 'a node count or a percentage such as "10%"' };
 const BUDGET_DURATION = { pattern: /^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/, describe: 'hours and minutes such as "8h" or "1h30m"' };
 const CRON = { pattern: /^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\s(.+)\s(.+)\s(.+)\s(.+))$/, describe: 'a cron schedule such as "0 9 * * mon-fri"' };
@@ -228,6 +239,7 @@ function parseNodePool(p: Problems, path: string, raw: unknown): NodePoolConfig 
     const consolidateAfter = need(readString(p, at("consolidateAfter"), value.consolidateAfter ?? d.consolidateAfter, DURATION_OR_NEVER));
     const budgets = need(readList(p, at("budgets"), value.budgets ?? d.budgets, (ip, v) => parseBudget(p, ip, v), { min: 1, max: 50 }));
     const expireAfter = need(readString(p, at("expireAfter"), value.expireAfter ?? d.expireAfter, DURATION_OR_NEVER));
+    const terminationGracePeriod = need(readString(p, at("terminationGracePeriod"), value.terminationGracePeriod ?? d.terminationGracePeriod, DURATION));
     const weight = value.weight === undefined ? undefined : need(readInt(p, at("weight"), value.weight, 1, 100));
     const labels = need(readStringMap(p, at("labels"), value.labels ?? d.labels, { key: LABEL_KEY, value: LABEL_VALUE }));
     for (const key of Object.keys(labels ?? {})) {
@@ -275,6 +287,7 @@ function parseNodePool(p: Problems, path: string, raw: unknown): NodePoolConfig 
         consolidateAfter,
         budgets,
         expireAfter,
+        terminationGracePeriod,
         ...(weight !== undefined ? { weight } : {}),
         labels,
         taints,
