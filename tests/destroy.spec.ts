@@ -67,7 +67,7 @@ describe("destroy order (from the recorded resource graph)", () => {
 
     it("deletes the Karpenter node role only after the sweep (Karpenter's instance profiles hold it until then)", () => {
         const role = findResource(run, "aws:iam/role:Role", "eks-karpenter-prod-karpenter-node");
-        expect(dependsOn(run, role, findResource(run, "pulumi-nodejs:dynamic:Resource", "eks-karpenter-prod-karpenter-cleanup"))).to.equal(true);
+        expect(dependsOn(run, findResource(run, "pulumi-nodejs:dynamic:Resource", "eks-karpenter-prod-karpenter-cleanup"), role)).to.equal(true);
     });
 });
 

@@ -101,14 +101,6 @@ export class KarpenterController extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, { parent: this });
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
 
-        // Destroy safety net: deleted after both charts (they depend on it), before the system nodes, the cluster and
-        // the network; and before the node role, which Karpenter's instance profiles hold while they exist.
-        const cleanup = new KarpenterCleanup(
-            `${name}-cleanup`,
-            { clusterName: args.clusterName, region: region.region, timeoutSeconds: args.cleanupTimeoutSeconds, step: "karpenter" },
-            { parent: this, dependsOn: [...args.cluster.dependencies, ...args.cluster.network] },
-        );
-
         // Nodes: the role Karpenter passes to its instances, admitted to the cluster by an EC2_LINUX access entry.
         const nodeRole = new aws.iam.Role(
             `${name}-node`,
@@ -118,7 +110,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                 description: `Nodes Karpenter launches for EKS cluster ${args.clusterName}`,
                 assumeRolePolicy: partition.dnsSuffix.apply((dnsSuffix) => JSON.stringify(serviceTrustPolicy("ec2", dnsSuffix))),
             },
-            { parent: this, dependsOn: [cleanup] },
+            { parent: this },
         );
         for (const policy of NODE_ROLE_MANAGED_POLICIES) {
             new aws.iam.RolePolicyAttachment(
@@ -131,6 +123,14 @@ export class KarpenterController extends pulumi.ComponentResource {
             `${name}-node`,
             { clusterName: args.cluster.clusterName, principalArn: nodeRole.arn, type: "EC2_LINUX" },
             { parent: this },
+        );
+
+        // Destroy safety net: deleted after both charts (they depend on it), before the system nodes, the cluster and
+        // the network; and before the node role, which Karpenter's instance profiles hold while they exist.
+        const cleanup = new KarpenterCleanup(
+            `${name}-cleanup`,
+            { clusterName: args.clusterName, region: region.region, timeoutSeconds: args.cleanupTimeoutSeconds, step: "karpenter" },
+            { parent: this, dependsOn: [...args.cluster.dependencies, ...args.cluster.network, nodeRole] },
         );
 
         // Interruption: the queue and the rules that feed it.

@@ -1,0 +1,74 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "chai";
+import { parse } from "yaml";
+import { ProgramRun, runProgram } from "../offline/engine";
+import { stackConfig } from "../offline/stackFiles";
+import { emptyAccount } from "./helpers/awsMock";
+import { runStack } from "./helpers/run";
+import { Scenario, Teardown } from "./helpers/teardown";
+
+/**
+ * `pulumi destroy` simulated end to end (tests/helpers/teardown.ts): the recorded graph deleted in the engine's
+ * order against a stateful fake AWS and cluster, the cleanup resources running their serialized providers. Each
+ * case asserts that the destroy completes and leaves nothing of this stack's or its Karpenter's, and takes nothing
+ * of anyone else's (another cluster's Karpenter nodes, templates and profiles; an existing cluster's nodes and
+ * ENIs; load balancer tags the shared subnets had before).
+ */
+const EXISTING_VPC = { vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"], publicSubnetIds: ["subnet-0cccccccccccccccc"] };
+const runs = new Map<string, Promise<ProgramRun>>();
+function runOf(kind: "dev" | "prod" | "existingVpc" | "existingCluster"): Promise<ProgramRun> {
+    if (!runs.has(kind)) {
+        const example = () => (parse(fs.readFileSync(path.resolve(__dirname, "..", "examples", "existing-cluster.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
+        runs.set(
+            kind,
+            kind === "existingVpc"
+                ? runStack("dev", { availabilityZoneCount: undefined, natGateways: undefined, existingVpc: EXISTING_VPC })
+                : kind === "existingCluster"
+                  ? runProgram(stackConfig("existing-cluster", { override: example() }))
+                  : runStack(kind),
+        );
+    }
+    return runs.get(kind)!;
+}
+
+async function destroyed(kind: Parameters<typeof runOf>[0], scenario: Scenario = {}) {
+    const world = new Teardown(await runOf(kind), scenario);
+    return { world, result: await world.destroy() };
+}
+
+describe("teardown simulation: pulumi destroy against a stateful fake AWS and cluster", () => {
+    after(emptyAccount);
+
+    for (const kind of ["dev", "prod", "existingVpc", "existingCluster"] as const) {
+        it(`${kind}: completes and leaves nothing of its own, taking nothing of anyone else's`, async () => {
+            const { world, result } = await destroyed(kind);
+            expect(result.failure, result.log.join("\n")).to.equal(undefined);
+            expect(world.leftovers()).to.deep.equal({ ours: [], othersLost: [] });
+        });
+    }
+
+    it("existing cluster: the cluster's own nodes keep running, with their ENIs, even a detached one", async () => {
+        const { world } = await destroyed("existingCluster");
+        expect([...world.aws.instances.values()].filter((i) => i.id.startsWith("i-existing")).map((i) => i.state)).to.deep.equal(["running", "running"]);
+        expect(world.aws.networkInterfaces.get("eni-i-existing-1-leaked")?.status).to.equal("available");
+    });
+
+    it("a pod that blocks its drain: Karpenter evicts it after the NodePool's terminationGracePeriod, within the delete timeout", async () => {
+        const { world, result } = await destroyed("dev", { blockingPod: true });
+        expect(result.failure, result.log.join("\n")).to.equal(undefined);
+        expect(world.leftovers()).to.deep.equal({ ours: [], othersLost: [] });
+        expect(result.minutes, "at least the 30 minutes of terminationGracePeriod").to.be.within(30, 120);
+    });
+
+    it("a controller already dead: the first destroy stops at the NodePool, the README's fallback finishes it", async () => {
+        const world = new Teardown(await runOf("dev"), { controllerDead: true });
+        const first = await world.destroy();
+        expect(first.failure).to.match(/^kubernetes:karpenter\.sh\/v1:NodePool eks-karpenter-dev-pools-\S+: timed out waiting for the deletion to complete \(45 minutes\)/);
+        world.removeFinalizers();
+        const second = await world.destroy();
+        expect(second.failure, second.log.join("\n")).to.equal(undefined);
+        expect(world.leftovers()).to.deep.equal({ ours: [], othersLost: [] });
+        expect(second.log).to.include("[karpenter cleanup] deleted instance profile eks-karpenter-dev_0");
+    });
+});
