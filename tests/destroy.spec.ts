@@ -1,8 +1,9 @@
 import { expect } from "chai";
+import { deleteTimeout, durationSeconds, nodePoolSpec } from "../components/nodePools/specs";
 import { ProgramRun, RecordedResource, findResource, resourcesOfType } from "../offline/engine";
 import { simulate } from "./helpers/iam";
-import { runStack } from "./helpers/run";
-import { problemsOf } from "./helpers/scenario";
+import { sharedRun } from "./helpers/sharedRuns";
+import { parsed, problemsOf } from "./helpers/scenario";
 
 /** Whether `a` depends on `b`, directly or through other resources: Pulumi then deletes `a` before `b`. */
 function dependsOn(run: ProgramRun, a: RecordedResource, b: RecordedResource): boolean {
@@ -22,7 +23,7 @@ function dependsOn(run: ProgramRun, a: RecordedResource, b: RecordedResource): b
 describe("destroy order (from the recorded resource graph)", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runStack("prod");
+        run = await sharedRun("prod");
     });
 
     it("deletes demo workload → NodePools → EC2NodeClasses → controller → CRDs → cleanup sweep → system node group → ENI sweep → cluster → network", () => {
@@ -74,7 +75,7 @@ describe("destroy order (from the recorded resource graph)", () => {
 describe("drains that end (terminationGracePeriod) and deletes that wait for them (customTimeouts)", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runStack("prod");
+        run = await sharedRun("prod");
     });
 
     it("gives every NodePool a terminationGracePeriod of 30m by default", () => {
@@ -89,12 +90,11 @@ describe("drains that end (terminationGracePeriod) and deletes that wait for the
         for (const r of objects) expect(r.deleteTimeout, r.name).to.equal("45m");
     });
 
-    it("follows the pool's own terminationGracePeriod", async () => {
-        const pools = [{ name: "long", capacityTypes: ["on-demand"], limits: { cpu: "10", memory: "40Gi" }, terminationGracePeriod: "2h30m" }];
-        const custom = await runStack("dev", { nodePools: pools });
-        const pool = findResource(custom, "kubernetes:karpenter.sh/v1:NodePool", "eks-karpenter-dev-pools-long");
-        expect((pool.inputs.spec as { template: { spec: { terminationGracePeriod?: string } } }).template.spec.terminationGracePeriod).to.equal("2h30m");
-        expect(pool.deleteTimeout).to.equal("165m");
+    it("follows the pool's own terminationGracePeriod (pure builders)", () => {
+        const [pool] = parsed("dev", { nodePools: [{ name: "long", capacityTypes: ["on-demand"], limits: { cpu: "10", memory: "40Gi" }, terminationGracePeriod: "2h30m" }] }).nodePools;
+        expect(nodePoolSpec(pool).spec.template.spec.terminationGracePeriod).to.equal("2h30m");
+        expect(deleteTimeout(pool)).to.equal("165m");
+        expect(durationSeconds("1h1m1s")).to.equal(3661);
     });
 
     it("refuses what the NodePool CRD refuses (pattern ^([0-9]+(s|m|h))+$: no days, no Never)", () => {
@@ -107,7 +107,7 @@ describe("drains that end (terminationGracePeriod) and deletes that wait for the
 
 describe("interruption handling end to end (dev stack)", () => {
     it("hands the queue's name to the chart, lets the controller role receive and delete from exactly that queue, and points every rule at it", async () => {
-        const run = await runStack("dev");
+        const run = await sharedRun("dev");
         const queue = findResource(run, "aws:sqs/queue:Queue", "eks-karpenter-dev-karpenter-interruption");
         const release = findResource(run, "kubernetes:helm.sh/v3:Release", "eks-karpenter-dev-karpenter-controller");
         expect((release.inputs.values as { settings: { interruptionQueue: string } }).settings.interruptionQueue).to.equal(queue.state.name);

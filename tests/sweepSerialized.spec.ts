@@ -8,11 +8,13 @@ import {
 } from "@aws-sdk/client-ec2";
 import { DeleteInstanceProfileCommand, ListInstanceProfileTagsCommand, ListInstanceProfilesCommand, RemoveRoleFromInstanceProfileCommand } from "@aws-sdk/client-iam";
 import type * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect } from "chai";
 import { ProgramRun } from "../offline/engine";
 import { ec2, emptyAccount, iam, noSuchEntity, throttled, unauthorized } from "./helpers/awsMock";
 import { deleteAsHost, serializedProvider } from "./helpers/dynamicProvider";
-import { runStack } from "./helpers/run";
+import { sharedRun } from "./helpers/sharedRuns";
 
 /**
  * `pulumi destroy` runs the cleanup provider as the closure serializer wrote it into the state, loaded from that
@@ -43,7 +45,7 @@ describe("the cleanup sweep as pulumi destroy runs it (serialized by the program
     let run: ProgramRun;
     let karpenter: { provider: pulumi.dynamic.ResourceProvider; props: Record<string, unknown> };
     before(async () => {
-        run = await runStack("dev");
+        run = await sharedRun("dev");
         karpenter = serializedProvider(run, `${C}-karpenter-cleanup`);
     });
     beforeEach(emptyAccount);
@@ -134,5 +136,19 @@ describe("the cleanup sweep as pulumi destroy runs it (serialized by the program
             `network interface cleanup of ${C} timed out after 1 s waiting for network interfaces to detach: eni-held still there. Run pulumi destroy again (the sweep is idempotent), or remove them by hand.`,
         );
         expect((failure?.error as { leftover?: string[] }).leftover).to.deep.equal(["eni-held"]);
+    });
+
+    it("a pulumi up after a code change stores the new code (an update, never a replacement, which would sweep)", async () => {
+        const olds = { ...karpenter.props, __provider: "exports.handler = () => ({}); // an older sweep" };
+        expect(await karpenter.provider.diff!(`${C}-karpenter-cleanup`, olds, karpenter.props)).to.deep.equal({ changes: true, replaces: [] });
+    });
+
+    it("README lists every AWS permission the serialized sweeps use", () => {
+        const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
+        const text = String(karpenter.props.__provider) + String(serializedProvider(run, `${C}-eni-cleanup`).props.__provider);
+        const actions = [...new Set([...text.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]))].sort();
+        expect(actions.length).to.be.greaterThan(8);
+        const iamActions = ["ListInstanceProfiles", "ListInstanceProfileTags", "RemoveRoleFromInstanceProfile", "DeleteInstanceProfile"];
+        for (const action of actions) expect(readme, action).to.include(`\`${iamActions.includes(action) ? "iam" : "ec2"}:${action}\``);
     });
 });

@@ -1,11 +1,6 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { expect } from "chai";
-import { parse } from "yaml";
-import { ProgramRun, runProgram } from "../offline/engine";
-import { stackConfig } from "../offline/stackFiles";
 import { emptyAccount } from "./helpers/awsMock";
-import { runStack } from "./helpers/run";
+import { SharedRun, sharedRun } from "./helpers/sharedRuns";
 import { Scenario, Teardown } from "./helpers/teardown";
 
 /**
@@ -15,25 +10,8 @@ import { Scenario, Teardown } from "./helpers/teardown";
  * of anyone else's (another cluster's Karpenter nodes, templates and profiles; an existing cluster's nodes and
  * ENIs; load balancer tags the shared subnets had before).
  */
-const EXISTING_VPC = { vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"], publicSubnetIds: ["subnet-0cccccccccccccccc"] };
-const runs = new Map<string, Promise<ProgramRun>>();
-function runOf(kind: "dev" | "prod" | "existingVpc" | "existingCluster"): Promise<ProgramRun> {
-    if (!runs.has(kind)) {
-        const example = () => (parse(fs.readFileSync(path.resolve(__dirname, "..", "examples", "existing-cluster.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
-        runs.set(
-            kind,
-            kind === "existingVpc"
-                ? runStack("dev", { availabilityZoneCount: undefined, natGateways: undefined, existingVpc: EXISTING_VPC })
-                : kind === "existingCluster"
-                  ? runProgram(stackConfig("existing-cluster", { override: example() }))
-                  : runStack(kind),
-        );
-    }
-    return runs.get(kind)!;
-}
-
-async function destroyed(kind: Parameters<typeof runOf>[0], scenario: Scenario = {}) {
-    const world = new Teardown(await runOf(kind), scenario);
+async function destroyed(kind: SharedRun, scenario: Scenario = {}) {
+    const world = new Teardown(await sharedRun(kind), scenario);
     return { world, result: await world.destroy() };
 }
 
@@ -62,7 +40,7 @@ describe("teardown simulation: pulumi destroy against a stateful fake AWS and cl
     });
 
     it("a controller already dead: the first destroy stops at the NodePool, the README's fallback finishes it", async () => {
-        const world = new Teardown(await runOf("dev"), { controllerDead: true });
+        const world = new Teardown(await sharedRun("dev"), { controllerDead: true });
         const first = await world.destroy();
         expect(first.failure).to.match(/^kubernetes:karpenter\.sh\/v1:NodePool eks-karpenter-dev-pools-\S+: timed out waiting for the deletion to complete \(45 minutes\)/);
         world.removeFinalizers();
