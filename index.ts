@@ -42,7 +42,16 @@ export = async () => {
           )
         : new Cluster(
               config.clusterName,
-              { clusterName: config.clusterName, tags: config.tags, iam: config.iam, ...config.cluster, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds, cleanupTimeoutSeconds: config.karpenter.cleanupTimeoutSeconds },
+              {
+                  clusterName: config.clusterName,
+                  tags: config.tags,
+                  iam: config.iam,
+                  ...config.cluster,
+                  vpcId: network.vpcId,
+                  privateSubnetIds: network.privateSubnetIds,
+                  publicSubnetIds: network.publicSubnetIds,
+                  cleanupTimeoutSeconds: config.karpenter.cleanupTimeoutSeconds,
+              },
               opts,
           );
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider, kubernetes: cluster.kubernetesProvider } };

@@ -19,10 +19,12 @@ describe("teardown simulation: pulumi destroy against a stateful fake AWS and cl
     after(emptyAccount);
 
     for (const kind of ["dev", "prod", "existingVpc", "existingCluster"] as const) {
-        it(`${kind}: completes and leaves nothing of its own, taking nothing of anyone else's`, async () => {
-            const { world, result } = await destroyed(kind);
-            expect(result.failure, result.log.join("\n")).to.equal(undefined);
-            expect(world.leftovers()).to.deep.equal({ ours: [], othersLost: [] });
+        it(`${kind}: completes and leaves nothing of its own, taking nothing of anyone else's (deletes of a wave in either order)`, async () => {
+            for (const order of ["forward", "reverse"] as const) {
+                const { world, result } = await destroyed(kind, { order });
+                expect(result.failure, `${order}:\n${result.log.join("\n")}`).to.equal(undefined);
+                expect(world.leftovers(), order).to.deep.equal({ ours: [], othersLost: [] });
+            }
         });
     }
 

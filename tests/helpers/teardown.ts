@@ -23,6 +23,11 @@ export interface Scenario {
     controllerDead?: boolean;
     /** A pod of someone else's, with karpenter.sh/do-not-disrupt, runs on a Karpenter node. */
     blockingPod?: boolean;
+    /**
+     * Order of the deletes within a wave (the engine runs them in parallel, so none may rely on another):
+     * "reverse" replays every wave backwards. @default "forward"
+     */
+    order?: "forward" | "reverse";
 }
 
 export interface DestroyResult {
@@ -47,6 +52,7 @@ export class Teardown {
     /** NodePool name → its nodes (instance ids) with a pod that blocks eviction or not. */
     readonly nodeClaims = new Map<string, Array<{ instance: string; blocked: boolean }>>();
     controllerRunning: boolean;
+    readonly order: "forward" | "reverse";
     finalizersRemoved = false;
     nodeGroupExists: boolean;
     vpcDeleted = false;
@@ -62,6 +68,7 @@ export class Teardown {
         this.cluster = this.config.clusterName;
         const existingCluster = this.config.existingCluster !== undefined;
         this.controllerRunning = !scenario.controllerDead;
+        this.order = scenario.order ?? "forward";
         this.nodeGroupExists = !existingCluster;
         const a = this.aws;
         const subnets = [...(run.outputs.privateSubnetIds as string[]), ...(run.outputs.publicSubnetIds as string[])];
@@ -136,6 +143,7 @@ export class Teardown {
         while (blockers.size > 0) {
             const wave = [...blockers].filter(([, by]) => [...by].every((urn) => this.deleted.has(urn))).map(([urn]) => urn);
             if (wave.length === 0) throw new Error(`dependency cycle among ${[...blockers.keys()].join(", ")}`);
+            if (this.order === "reverse") wave.reverse();
             let waveSeconds = 0;
             for (const urn of wave) {
                 const r = left.find((x) => x.urn === urn)!;
