@@ -42,16 +42,8 @@ export = async () => {
           )
         : new Cluster(
               config.clusterName,
-              {
-                  clusterName: config.clusterName,
-                  tags: config.tags,
-                  iam: config.iam,
-                  ...config.cluster,
-                  vpcId: network.vpcId,
-                  privateSubnetIds: network.privateSubnetIds,
-                  publicSubnetIds: network.publicSubnetIds,
-                  cleanupTimeoutSeconds: config.karpenter.cleanupTimeoutSeconds,
-              },
+              { clusterName: config.clusterName, tags: config.tags, iam: config.iam, ...config.cluster, cleanupTimeoutSeconds: config.karpenter.cleanupTimeoutSeconds,
+                vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
               opts,
           );
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider, kubernetes: cluster.kubernetesProvider } };

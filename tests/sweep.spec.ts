@@ -113,6 +113,13 @@ describe("Karpenter cleanup sweep (AWS SDK v3 under aws-sdk-client-mock)", () =>
         expect(o.lines.filter((l) => l.startsWith("waiting")), "no wait on ENIs").to.deep.equal([]);
     });
 
+    it("asks about the instances behind leaked ENIs in batches of 200", async () => {
+        ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: Array.from({ length: 250 }, (_, i) => cniEni(`eni-${i}`, "available", `i-${i}`)) });
+        await sweep(options());
+        const batches = ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.Filters?.find((f) => f.Name === "instance-id")?.Values?.length).filter((n) => n !== undefined);
+        expect(batches).to.deep.equal([200, 50]);
+    });
+
     it("reports a timeout clearly when instances never terminate, with the ids left", async () => {
         ec2.on(DescribeInstancesCommand).resolves({ Reservations: [reservation("i-stuck")] });
         ec2.on(TerminateInstancesCommand).resolves({});
