@@ -40,7 +40,7 @@ export interface DestroyResult {
 
 const OTHER = "other-cluster";
 const PROVIDER_DEFAULT_DELETE_SECONDS = 600;
-/** Minutes from an instance's termination to its node object's removal. */
+/** Seconds from an instance's termination to its node object's removal (the model's guess; only its order of magnitude matters). */
 const TERMINATION_SECONDS = 120;
 
 export class Teardown {
