@@ -138,6 +138,11 @@ describe("the cleanup sweep as pulumi destroy runs it (serialized by the program
         expect((failure?.error as { leftover?: string[] }).leftover).to.deep.equal(["eni-held"]);
     });
 
+    it("captures no module-level value the serializer would re-create (Set, Map, RegExp, Error subclass)", () => {
+        // The serializer writes such values as plain objects with their methods copied or their prototype reset.
+        expect(String(karpenter.props.__provider)).to.not.match(/Object\.setPrototypeOf|global\.(Set|Map|WeakMap)\.prototype|new RegExp\(|__super/);
+    });
+
     it("a pulumi up after a code change stores the new code (an update, never a replacement, which would sweep)", async () => {
         const olds = { ...karpenter.props, __provider: "exports.handler = () => ({}); // an older sweep" };
         expect(await karpenter.provider.diff!(`${C}-karpenter-cleanup`, olds, karpenter.props)).to.deep.equal({ changes: true, replaces: [] });
