@@ -7,6 +7,7 @@ import { ExistingCluster } from "./components/existingCluster";
 import { KarpenterController } from "./components/karpenter/controller";
 import { Network } from "./components/network";
 import { NodePools } from "./components/nodePools/nodePools";
+import { stackWarnings } from "./components/nodePools/advice";
 import { nodePoolSchemaProblems } from "./components/nodePools/schemas";
 
 // Pulumi awaits an exported async function and takes its result as the stack outputs. The Karpenter schemas are
@@ -15,6 +16,7 @@ export = async () => {
     const config = loadStackConfig();
     const schemaProblems = await nodePoolSchemaProblems(config);
     if (schemaProblems.length > 0) throw new StackConfigError(config.stack, schemaProblems);
+    for (const warning of stackWarnings(config)) pulumi.log.warn(warning);
 
     // Every AWS resource goes through this provider, so every taggable one carries the required tags.
     const awsProvider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: config.tags } });
@@ -65,7 +67,7 @@ export = async () => {
         { clusterName: config.clusterName, nodeRoleName: karpenter.nodeRoleName, pools: config.nodePools, tags: config.tags, dependsOn: karpenter.releases },
         k8sOpts,
     );
-    new DemoWorkload(`${config.clusterName}-demo`, { ...config.demoWorkload, dependsOn: [nodePools] }, k8sOpts);
+    if (config.demoWorkload.enabled) new DemoWorkload(`${config.clusterName}-demo`, { ...config.demoWorkload, dependsOn: [nodePools] }, k8sOpts);
 
     return {
         clusterName: cluster.clusterName,

@@ -100,7 +100,7 @@ describe("drains that end (terminationGracePeriod) and deletes that wait for the
     it("refuses what the NodePool CRD refuses (pattern ^([0-9]+(s|m|h))+$: no days, no Never)", () => {
         const pool = (terminationGracePeriod: unknown) => ({ nodePools: [{ name: "p", capacityTypes: ["spot"], limits: { cpu: "10", memory: "40Gi" }, terminationGracePeriod }] });
         for (const bad of ["Never", "2d", "30", ""]) {
-            expect(problemsOf("dev", pool(bad)), bad).to.deep.equal([`eks-karpenter:nodePools[0].terminationGracePeriod: got ${JSON.stringify(bad)}; expected a duration such as "30m" or "2h".`]);
+            expect(problemsOf("dev", pool(bad)), bad).to.deep.equal([`eks-karpenter:nodePools[0] (p).terminationGracePeriod: got ${JSON.stringify(bad)}; expected a duration such as "30m" or "2h".`]);
         }
     });
 });

@@ -52,7 +52,7 @@ export function nodePoolSpec(pool: NodePoolConfig): INodePool {
                     ...(pool.taints.length > 0 ? { taints: pool.taints.map((t) => ({ ...t })) } : {}),
                 },
             },
-            limits: { cpu: pool.limits.cpu, memory: pool.limits.memory },
+            limits: { ...pool.limits },
             disruption: {
                 consolidationPolicy: pool.consolidationPolicy,
                 consolidateAfter: pool.consolidateAfter,
