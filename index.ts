@@ -28,7 +28,7 @@ export = async () => {
     const network = new Network(
         config.clusterName,
         existing
-            ? { clusterName: config.clusterName, ...config.network, existingVpc: existing, discoveryTagOnly: true }
+            ? { clusterName: config.clusterName, ...config.network, existingVpc: { ...existing, addLoadBalancerTags: false } }
             : {
                   clusterName: config.clusterName,
                   ...config.network,
@@ -48,7 +48,8 @@ export = async () => {
           )
         : new Cluster(
               config.clusterName,
-              { clusterName: config.clusterName, tags: config.tags, iam: config.iam, ...config.cluster, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
+              { clusterName: config.clusterName, tags: config.tags, iam: config.iam, ...config.cluster, cleanupTimeoutSeconds: config.karpenter.cleanupTimeoutSeconds,
+                vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
               opts,
           );
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider, kubernetes: cluster.kubernetesProvider } };

@@ -38,6 +38,13 @@ export interface ExistingVpcConfig {
     privateSubnetIds: string[];
     /** Subnets for internet-facing load balancers; may be empty. */
     publicSubnetIds: string[];
+    /**
+     * Say that the subnets lack the load balancer tags (`kubernetes.io/role/internal-elb` on the private ones,
+     * `kubernetes.io/role/elb` on the public ones) and the stack should add them. A tag resource deletes its tag
+     * on destroy, even a tag that was there before the stack, so shared subnets that already carry them must keep
+     * this false: then only `karpenter.sh/discovery` is added. @default false
+     */
+    addLoadBalancerTags: boolean;
 }
 
 export interface NetworkConfig {
@@ -326,15 +333,16 @@ function parseNetwork(r: RawReader): NetworkConfig | undefined {
 
 function parseExistingVpc(r: RawReader): ExistingVpcConfig | undefined {
     const p = r.p;
-    const read = r.object("existingVpc", ["vpcId", "privateSubnetIds", "publicSubnetIds"], true);
+    const read = r.object("existingVpc", ["vpcId", "privateSubnetIds", "publicSubnetIds", "addLoadBalancerTags"], true);
     if (!read) return undefined;
     const { path, value } = read;
     const vpcId = readString(p, `${path}.vpcId`, value.vpcId, VPC_ID);
     const subnet = (itemPath: string, v: unknown) => readString(p, itemPath, v, SUBNET_ID);
     const privateSubnetIds = readList(p, `${path}.privateSubnetIds`, value.privateSubnetIds, subnet, { min: 2, unique: true });
     const publicSubnetIds = readList(p, `${path}.publicSubnetIds`, value.publicSubnetIds ?? [], subnet, { unique: true });
-    if (!vpcId || !privateSubnetIds || !publicSubnetIds) return undefined;
-    return { vpcId, privateSubnetIds, publicSubnetIds };
+    const addLoadBalancerTags = readBool(p, `${path}.addLoadBalancerTags`, value.addLoadBalancerTags ?? false);
+    if (!vpcId || !privateSubnetIds || !publicSubnetIds || addLoadBalancerTags === undefined) return undefined;
+    return { vpcId, privateSubnetIds, publicSubnetIds, addLoadBalancerTags };
 }
 
 function parseCluster(r: RawReader): ClusterConfig | undefined {

@@ -91,7 +91,7 @@ describe("NodePools", () => {
             ["weight", { weight: 0 }, `${K}:nodePools[0] (p).weight: got 0; expected an integer from 1 to 100.`],
             ["expireAfter", { expireAfter: "30d" }, `${K}:nodePools[0] (p).expireAfter: got "30d"; expected a duration such as "30s", "5m" or "720h", or "Never".`],
             ["taint effect", { taints: [{ key: "a", effect: "NoExec" }] }, `${K}:nodePools[0] (p).taints[0].effect: got "NoExec"; expected one of "NoSchedule", "PreferNoSchedule", "NoExecute".`],
-            ["typo in a pool key", { instanceType: ["m5.large"] }, `${K}:nodePools[0] (p).instanceType: unknown key; did you mean "instanceTypes"? Known keys: name, preset, capacityTypes, instanceTypes, extraInstanceTypes, instanceCategories, instanceFamilies, instanceGenerationMin, instanceSizes, architectures, zones, capacityReservationIds, limits, consolidationPolicy, consolidateAfter, budgets, expireAfter, weight, labels, taints, amiAlias, volumeSizeGiB, tags.`],
+            ["typo in a pool key", { instanceType: ["m5.large"] }, `${K}:nodePools[0] (p).instanceType: unknown key; did you mean "instanceTypes"? Known keys: name, preset, capacityTypes, instanceTypes, extraInstanceTypes, instanceCategories, instanceFamilies, instanceGenerationMin, instanceSizes, architectures, zones, capacityReservationIds, limits, consolidationPolicy, consolidateAfter, budgets, expireAfter, terminationGracePeriod, weight, labels, taints, amiAlias, volumeSizeGiB, tags.`],
         ];
         for (const [title, overrides, message] of cases) {
             it(title, () => expect(problemsOf("dev", { nodePools: [{ ...base, ...overrides }] })).to.deep.equal([message]));

@@ -13,6 +13,7 @@ import {
     QUANTITY,
     TAINT_KEY,
     TAINT_VALUE,
+    TERMINATION_GRACE_PERIOD,
     amiAliasProblem,
     restrictedLabelProblem,
     restrictedTagProblem,
@@ -84,6 +85,13 @@ export interface NodePoolConfig {
     budgets: DisruptionBudget[];
     /** Maximum node lifetime. @default "720h" */
     expireAfter: string;
+    /**
+     * How long Karpenter may drain a node it removes (destroy, drift, expiry) before it deletes the remaining pods,
+     * bypassing PodDisruptionBudgets and karpenter.sh/do-not-disrupt (NodePool spec.template.spec.
+     * terminationGracePeriod). @default "30m": unset, one blocking pod keeps its node, and `pulumi destroy`, waiting
+     * forever; 30 minutes lets well-behaved workloads move within their budgets and bounds the NodePool's delete.
+     */
+    terminationGracePeriod: string;
     /** Priority among pools, 1 to 100 (higher wins). @default unset */
     weight?: number;
     /** @default {} */
@@ -104,6 +112,7 @@ export const NODE_POOL_DEFAULTS = {
     consolidateAfter: "1m",
     budgets: [{ nodes: "10%" }],
     expireAfter: "720h",
+    terminationGracePeriod: "30m",
     labels: {},
     taints: [],
     amiAlias: "al2023@latest",
@@ -148,6 +157,7 @@ const POOL_KEYS = [
     "consolidateAfter",
     "budgets",
     "expireAfter",
+    "terminationGracePeriod",
     "weight",
     "labels",
     "taints",
@@ -246,6 +256,7 @@ function parseNodePool(p: Problems, path: string, raw: unknown, ctx: PoolContext
     const consolidateAfter = need(readDuration(p, at("consolidateAfter"), value.consolidateAfter ?? d.consolidateAfter));
     const budgets = need(readList(p, at("budgets"), value.budgets ?? d.budgets, (ip, v) => parseBudget(p, ip, v), { min: 1, max: MAX_BUDGETS }));
     const expireAfter = need(readDuration(p, at("expireAfter"), value.expireAfter ?? d.expireAfter));
+    const terminationGracePeriod = need(readString(p, at("terminationGracePeriod"), value.terminationGracePeriod ?? d.terminationGracePeriod, TERMINATION_GRACE_PERIOD));
     const weight = value.weight === undefined ? undefined : need(readInt(p, at("weight"), value.weight, 1, 100));
     const labels = need(readStringMap(p, at("labels"), value.labels ?? d.labels, { key: LABEL_KEY, value: LABEL_VALUE }));
     for (const key of Object.keys(labels ?? {})) {
@@ -296,6 +307,7 @@ function parseNodePool(p: Problems, path: string, raw: unknown, ctx: PoolContext
         consolidateAfter,
         budgets,
         expireAfter,
+        terminationGracePeriod,
         ...(weight !== undefined ? { weight } : {}),
         labels,
         taints,

@@ -23,6 +23,8 @@ export const QUANTITY: Rule = {
 
 /** expireAfter and consolidateAfter. */
 export const DURATION_OR_NEVER: Rule = { pattern: /^(([0-9]+(s|m|h))+|Never)$/, describe: 'a duration such as "30s", "5m" or "720h", or "Never"' };
+/** template.spec.terminationGracePeriod: a duration, no "Never". */
+export const TERMINATION_GRACE_PERIOD: Rule = { pattern: /^([0-9]+(s|m|h))+$/, describe: 'a duration such as "30m" or "2h"' };
 /** Budget `nodes`. */
 export const BUDGET_NODES: Rule = { pattern: /^((100|[0-9]{1,2})%|[0-9]+)$/, describe: 'a node count or a percentage such as "10%"' };
 /** Budget `duration`: hours and minutes only (cron has no seconds). */
