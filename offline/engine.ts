@@ -30,6 +30,8 @@ export interface RecordedResource {
     providers: Record<string, string>;
     /** URNs of explicit and implicit dependencies. */
     dependencies: string[];
+    /** The `customTimeouts.delete` option as sent ("45m"), if set: how long Pulumi waits for the delete. */
+    deleteTimeout?: string;
     /** Inputs as the SDK sent them (no provider defaults), secrets unwrapped. */
     inputs: Record<string, unknown>;
     /** Top-level input keys whose values are secret (shown as "[secret]" in rendered plans). */
@@ -74,6 +76,7 @@ interface RegisterRequest {
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+    getCustomtimeouts(): { getDelete(): string } | undefined;
 }
 
 /**
@@ -97,7 +100,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
     const newResource = mocks.newResource.bind(mocks);
     mocks.newResource = async (args) => {
         const result = await newResource(args);
-        states.set(`${args.type}::${args.name}`, { id: result.id ?? "", state: result.state });
+        states.set(`${args.type}::${args.name}`, { id: result.id ?? "", state: plainData(result.state) as Record<string, unknown> });
         return result;
     };
     await pulumi.runtime.setMocks(mocks, config.project, config.stack, false);
@@ -126,6 +129,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     provider: req.getProvider() || undefined,
                     providers,
                     dependencies: [...dependencies].filter((d) => d !== req.getParent()).sort(),
+                    ...(req.getCustomtimeouts()?.getDelete() ? { deleteTimeout: req.getCustomtimeouts()!.getDelete() } : {}),
                     ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
                     id: "",
                     state: {},
@@ -225,6 +229,17 @@ function modelChildren(component: RecordedResource, disabledDefaultProviders: re
     });
     if (problems.length > 0) throw new Error(problems.join("\n"));
     return records;
+}
+
+/**
+ * Recorded state as plain data: a resource passed as an input (pulumi-eks's `serviceRole`) reaches the mock as a
+ * Resource object; it is recorded by name, so a run can be copied (structuredClone) and written as JSON.
+ */
+function plainData(value: unknown): unknown {
+    if (pulumi.Resource.isInstance(value)) return `[resource ${(value as unknown as { __name?: string }).__name ?? "?"}]`;
+    if (Array.isArray(value)) return value.map(plainData);
+    if (value instanceof Object && Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainData(v)]));
+    return value;
 }
 
 /** The resources a failed run had registered before it failed. */
