@@ -21,7 +21,11 @@ export function budgetActive(budget: Budget, now: Date): boolean {
 
 /** When the window of an active scheduled budget closes: the last hit plus the duration. */
 export function budgetWindowEnd(budget: Budget, now: Date): Date | undefined {
-    if (budget.schedule === undefined || !budgetActive(budget, now)) return undefined;
+    try {
+        if (budget.schedule === undefined || !budgetActive(budget, now)) return undefined;
+    } catch {
+        return undefined;
+    }
     const durationMs = parseKubeDuration(budget.duration ?? "0s") ?? 0;
     const last = CronExpressionParser.parse(budget.schedule, { currentDate: now, tz: "UTC" }).prev().toDate();
     return new Date(last.getTime() + durationMs);
@@ -36,9 +40,16 @@ export function allowedDisruptions(pool: NodePool, reason: DisruptionReason, num
     let blockedBy: Budget | undefined;
     for (const budget of pool.spec.disruption?.budgets ?? []) {
         if (budget.reasons && !budget.reasons.includes(reason)) continue;
-        if (!budgetActive(budget, now)) continue;
+        let active: boolean | "invalid";
+        try {
+            active = budgetActive(budget, now);
+        } catch {
+            // Karpenter fails closed on a schedule it cannot parse: nothing may be disrupted.
+            active = "invalid";
+        }
+        if (!active) continue;
         const nodes = budget.nodes ?? "10%";
-        const value = nodes.endsWith("%") ? Math.ceil((Number(nodes.slice(0, -1)) * numNodes) / 100) : Number(nodes);
+        const value = active === "invalid" ? 0 : nodes.endsWith("%") ? Math.ceil((Number(nodes.slice(0, -1)) * numNodes) / 100) : Number(nodes);
         if (value < allowed) {
             allowed = value;
             blockedBy = budget;

@@ -132,7 +132,7 @@ export async function scalingTest(kube: Kube, x: Expectations, ctx: WaitContext,
 
         const half = original + Math.floor(added / 2);
         for (const to of half > original ? [half, original] : [original]) {
-            const phase = await scaleDown(kube, ctx, o.limits, { namespace, name, to, final: to === original, launchedNames: new Set(report.nodes.map((n) => n.name)), pools, karpenterNodes });
+            const phase = await scaleDown(kube, ctx, o.limits, { namespace, name, to, final: to === original, launchedNames: new Set(report.nodes.map((n) => n.name)), listPools: async () => (await kube.listNodePools()).filter((p) => x.nodePools.includes(p.metadata?.name ?? "")), karpenterNodes });
             report.scaleDown.push(phase.report);
             add(`scale down to ${to}`, phase.status, phase.detail);
             if (phase.status === "fail") break;
@@ -172,13 +172,16 @@ interface PhaseArgs {
     /** Back to the original count: every launched node must go. */
     final: boolean;
     launchedNames: Set<string>;
-    pools: NodePool[];
+    listPools: () => Promise<NodePool[]>;
     karpenterNodes: () => Promise<k8s.V1Node[]>;
 }
 
 async function scaleDown(kube: Kube, ctx: WaitContext, limits: ScalingLimits, a: PhaseArgs): Promise<{ status: CheckResult["status"]; detail: string; report: ScaleDownPhase }> {
-    const present = (await a.karpenterNodes()).filter((n) => a.launchedNames.has(n.metadata?.name ?? ""));
-    const involved = a.pools.filter((p) => present.some((n) => n.metadata?.labels?.[NODE_LABELS.nodePool] === p.metadata?.name));
+    const allNodes = await a.karpenterNodes();
+    const present = allNodes.filter((n) => a.launchedNames.has(n.metadata?.name ?? ""));
+    // Fresh pools: budgets in percent count the pool's nodes now.
+    const fresh = await a.listPools();
+    const involved = fresh.filter((p) => present.some((n) => n.metadata?.labels?.[NODE_LABELS.nodePool] === p.metadata?.name));
     const consolidateAfter = Object.fromEntries(involved.map((p) => [p.metadata?.name ?? "?", p.spec.disruption?.consolidateAfter ?? "0s"]));
     const waits = involved.map((p) => parseKubeDuration(p.spec.disruption?.consolidateAfter ?? "0s"));
     const limitMs = Math.max(0, ...waits.map((w) => w ?? 0)) + limits.scaleDownMarginMs;
@@ -194,7 +197,7 @@ async function scaleDown(kube: Kube, ctx: WaitContext, limits: ScalingLimits, a:
     const now = new Date(ctx.clock.now());
     const blocked = involved.map((p) => {
         const reason = a.final || p.spec.disruption?.consolidationPolicy === "WhenEmpty" ? "Empty" : "Underutilized";
-        const nodes = p.status?.nodes ?? present.length;
+        const nodes = Math.max(p.status?.nodes ?? 0, allNodes.filter((n) => n.metadata?.labels?.[NODE_LABELS.nodePool] === p.metadata?.name).length);
         const { blockedBy } = allowedDisruptions(p, reason, nodes, now);
         return blockedBy ? { pool: p.metadata?.name, reason, budget: blockedBy, until: budgetWindowEnd(blockedBy, now) } : undefined;
     });
