@@ -1,5 +1,5 @@
-import { DescribeAccessEntryCommand, DescribePodIdentityAssociationCommand, EKSClient, ListPodIdentityAssociationsCommand } from "@aws-sdk/client-eks";
-import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from "@aws-sdk/client-eventbridge";
+import { DescribeAccessEntryCommand, DescribePodIdentityAssociationCommand, EKSClient, ListPodIdentityAssociationsCommand, ResourceNotFoundException as EksNotFound } from "@aws-sdk/client-eks";
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, ResourceNotFoundException as RuleNotFound } from "@aws-sdk/client-eventbridge";
 import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { mockClient } from "aws-sdk-client-mock";
@@ -17,7 +17,7 @@ import { DEFAULT_OPTIONS, VerifyOptions, verify } from "../verify/run";
 import { FakeCluster, FakeScenario, NODE_CLASS_CONDITIONS, NODE_POOL_CONDITIONS, VirtualClock, trueCondition } from "./helpers/fakeKube";
 
 const ACCOUNT = "123456789012";
-/** A Tuesday afternoon: outside prod's weekday 08:00-18:00 budget window? No: inside. Dev has no scheduled budget. */
+/** A Tuesday evening, outside prod's weekday 08:00-18:00 UTC budget window. */
 const TUESDAY_AFTERNOON = "2026-11-24T20:00:00Z";
 
 function outputsFor(config: StackConfig, kubeconfig: string): StackOutputs {
@@ -81,7 +81,7 @@ function scenario(config: StackConfig, over: Partial<FakeScenario> = {}): FakeSc
             launchAfterMs: 40_000,
             readyAfterMs: 20_000,
             podReadyAfterMs: 10_000,
-            removeAfterMs: 45_000,
+            removeAfterMs: 40_000,
             instanceTypes: ["m6a.large", "t3a.large", "c7i.large"],
             zones: ["us-west-2a", "us-west-2b"],
             capacityType: config.demoWorkload.onDemandOnly ? "on-demand" : "spot",
@@ -105,7 +105,8 @@ async function run(
     const aws = healthyAws(x);
     o.aws?.(aws);
     let out = "";
-    const report = await verify({ ...DEFAULT_OPTIONS, expectations: x, kubeconfig: fake.kubeconfig(), ...o.options }, { aws: aws.clients, clock, out: { write: (t: string) => (out += t) }, signal: o.signal });
+    // Looks every 10 s of virtual time: the measured times below are multiples of it.
+    const report = await verify({ ...DEFAULT_OPTIONS, pollMs: 10_000, expectations: x, kubeconfig: fake.kubeconfig(), ...o.options }, { aws: aws.clients, clock, out: { write: (t: string) => (out += t) }, signal: o.signal });
     expect(fake.unexpected, "requests to endpoints the fake API server does not serve").to.deep.equal([]);
     return { report, fake, out, check: (group, name) => report.checks.find((c) => c.group === group && c.name === name) };
 }
@@ -123,7 +124,7 @@ describe("npm run verify (against a fake Kubernetes API server on 127.0.0.1 and 
         const config = dev();
         const json = path.join(tmp, "dev.json");
         const { report, fake, out, check } = await run(config, scenario(config), { options: { jsonFile: json } });
-        expect(report.checks.filter((c) => c.status === "fail"), out).to.deep.equal([]);
+    expect(report.checks.filter((c) => c.status === "fail"), out).to.deep.equal([]);
         expect(report.exitCode).to.equal(0);
         expect(report.checks.map((c) => `${c.status} ${c.group}/${c.name}`)).to.deep.equal([
             "pass install/controller replicas",
@@ -154,17 +155,17 @@ describe("npm run verify (against a fake Kubernetes API server on 127.0.0.1 and 
             { name: "ip-10-0-102-12.us-west-2.compute.internal", nodePool: "spot", capacityType: "spot", instanceType: "c7i.large", zone: "us-west-2a" },
         ]);
         expect(report.scaling?.scaleDown).to.deep.equal([
-            { replicas: 2, nodesBefore: 3, nodesAfter: 1, removedAfterSeconds: 45, limitSeconds: 330, consolidateAfter: { spot: "30s" } },
-            { replicas: 0, nodesBefore: 1, nodesAfter: 0, removedAfterSeconds: 45, limitSeconds: 330, consolidateAfter: { spot: "30s" } },
+            { replicas: 2, nodesBefore: 3, nodesAfter: 1, removedAfterSeconds: 40, limitSeconds: 330, consolidateAfter: { spot: "30s" } },
+            { replicas: 0, nodesBefore: 1, nodesAfter: 0, removedAfterSeconds: 40, limitSeconds: 330, consolidateAfter: { spot: "30s" } },
         ]);
-        expect(check("scaling", "scale down to 0")?.detail).to.equal("1 of 1 node(s) removed 45s after scaling to 0 (spot: consolidateAfter 30s)");
+        expect(check("scaling", "scale down to 0")?.detail).to.equal("1 of 1 node(s) removed 40s after scaling to 0 (spot: consolidateAfter 30s)");
         expect(fake.scalePatches).to.deep.equal([5, 2, 0, 0]);
         expect(fake.demoReplicas).to.equal(0);
         // Progress: what it waits for, what it sees, elapsed/limit.
         expect(out).to.include("  … first new node Ready: 0 launched, 0 Ready [0s/5m00s]\n");
         expect(out).to.include("  … first new node Ready: 3 launched, 0 Ready [40s/5m00s]\n");
         expect(out).to.include("  … first new node Ready: 3 launched, 3 Ready [1m00s/5m00s]\n");
-        expect(out).to.include("  … Karpenter removes the 1 launched node(s): 0 of 1 left [45s/5m30s]\n");
+        expect(out).to.include("  … Karpenter removes the 1 launched node(s): 0 of 1 left [40s/5m30s]\n");
         expect(out).to.match(/^ok {4}scaling\/scale up +5 pods Ready after 1m10s; first new node Ready after 1m00s; 3 node\(s\) launched$/m);
         expect(out).to.include("  ip-10-0-100-10.us-west-2.compute.internal  spot      spot      m6a.large      us-west-2a");
         expect(JSON.parse(fs.readFileSync(json, "utf8"))).to.deep.equal(JSON.parse(JSON.stringify(report)));
@@ -273,8 +274,9 @@ describe("npm run verify (against a fake Kubernetes API server on 127.0.0.1 and 
         const config = dev();
         const controller = new AbortController();
         const s = scenario(config, { demoReplicas: 1 });
+        // Ctrl-C as soon as the first node launched by the test shows (node 0 ran the demo's one pod before).
         s.onRequest = (fake) => {
-            if (fake.nodes.some((n) => n.createdAt > fake.clock.now() - 3_600_000 && fake.clock.now() >= n.createdAt && fake.nodes.indexOf(n) > 0)) controller.abort();
+            if (fake.nodes.slice(1).some((n) => fake.clock.now() >= n.createdAt)) controller.abort();
         };
         const { report, fake, check } = await run(config, s, { signal: controller.signal });
         expect(report.interrupted).to.equal(true);
@@ -284,5 +286,75 @@ describe("npm run verify (against a fake Kubernetes API server on 127.0.0.1 and 
         expect(fake.demoReplicas).to.equal(1);
         expect(report.scaling?.restored).to.equal(true);
         expect(report.exitCode).to.equal(1);
+    });
+});
+
+describe("npm run verify: install checks that fail say why (--no-scale)", () => {
+    afterEach(async () => {
+        await Promise.all(servers.splice(0).map((s) => s.close()));
+    });
+
+    it("AWS: queue retention, encryption and policy, a missing rule, a wrong Pod Identity role, no node access entry", async () => {
+        const config = dev();
+        const { report, check } = await run(config, scenario(config), {
+            options: { scale: false },
+            aws: ({ sqs, events, eks }) => {
+                const arn = queueArn("aws", "us-west-2", ACCOUNT, "eks-karpenter-dev");
+                sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: arn, MessageRetentionPeriod: "345600", SqsManagedSseEnabled: "false", Policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) } });
+                events.on(DescribeRuleCommand, { Name: "eks-karpenter-dev-rebalance" }).rejects(new RuleNotFound({ message: "Rule eks-karpenter-dev-rebalance does not exist on EventBus default.", $metadata: {} }));
+                eks.on(DescribePodIdentityAssociationCommand).resolves({ association: { roleArn: `arn:aws:iam::${ACCOUNT}:role/someone-else` } });
+                eks.on(DescribeAccessEntryCommand).rejects(new EksNotFound({ message: "The specified access entry resource is not found.", $metadata: {} }));
+            },
+        });
+        expect(check("aws", "interruption queue")?.detail).to.equal(
+            "eks-karpenter-dev: retention 345600 s, expected 300 s; not encrypted; the policy does not let EventBridge send messages; the policy does not deny requests without TLS",
+        );
+        expect(check("aws", "interruption rules")?.detail).to.equal("eks-karpenter-dev-rebalance does not exist");
+        expect(check("aws", "controller credentials")?.detail).to.equal(
+            `Pod Identity association a-0123456789abcdef0 gives role arn:aws:iam::${ACCOUNT}:role/someone-else, expected arn:aws:iam::${ACCOUNT}:role/eks-karpenter-dev-karpenter`,
+        );
+        expect(check("aws", "node access entry")?.detail).to.equal(`no access entry for arn:aws:iam::${ACCOUNT}:role/eks-karpenter-dev-karpenter-node: nodes Karpenter launches cannot join the cluster`);
+        expect(report.exitCode).to.equal(1);
+    });
+
+    it("an AWS error the checks did not expect fails that check with the error's name and message", async () => {
+        const config = dev();
+        const denied = Object.assign(new Error("User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: sqs:getqueueurl"), { name: "AccessDenied" });
+        const { check } = await run(config, scenario(config), { options: { scale: false }, aws: ({ sqs }) => sqs.on(GetQueueUrlCommand).rejects(denied) });
+        expect(check("aws", "interruption queue")).to.deep.include({ status: "fail", detail: "AccessDenied: User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: sqs:getqueueurl" });
+        // The rules cannot target a queue that was not found.
+        expect(check("aws", "interruption rules")?.detail).to.include("eks-karpenter-dev-scheduled-change does not target the queue (queue not found)");
+    });
+
+    it("the controller: auth errors in its log, a pod not Ready, CRDs from another chart version", async () => {
+        const config = dev();
+        const s = scenario(config, { releases: { "karpenter-crd": "1.13.0", karpenter: "1.14.1" } });
+        const denied =
+            '{"level":"ERROR","time":"2026-11-24T19:58:00.000Z","logger":"controller","message":"Reconciler error","controller":"nodeclass","error":"getting amis, operation error SSM: GetParameter, https response error StatusCode: 400, RequestID: 1f0c, api error AccessDeniedException: User is not authorized to perform: ssm:GetParameter"}';
+        s.controllerPods = [{ node: s.systemNodes[0].name, ready: false, log: `${KARPENTER_LOG}\n${denied}` }];
+        const { check } = await run(config, s, { options: { scale: false } });
+        expect(check("install", "controller log")?.detail).to.equal(`karpenter-6f8d7c9b4d-x2kfn: 1 auth error line(s), e.g. ${denied.slice(0, 240)}`);
+        expect(check("install", "controller pods")).to.deep.include({ status: "fail", detail: "0 of 1 Running and Ready; karpenter-6f8d7c9b4d-x2kfn is Running, not Ready (ContainersNotReady: containers with unready status: [controller])" });
+        expect(check("install", "controller replicas")).to.deep.include({ status: "fail", detail: "0 of 1 replicas ready" });
+        expect(check("install", "CRDs")?.detail).to.equal("release karpenter-crd has chart karpenter-crd 1.13.0, the stack says 1.14.1");
+        expect(check("install", "controller version")?.status).to.equal("pass");
+    });
+
+    it("IRSA: the service account's role annotation is checked instead of a Pod Identity association", async () => {
+        const config = dev();
+        config.karpenter.auth = "irsa";
+        let eksCalls = 0;
+        const { check } = await run(config, scenario(config, { serviceAccountRoleArn: `arn:aws:iam::${ACCOUNT}:role/other` }), {
+            options: { scale: false },
+            aws: ({ eks }) => {
+                eks.on(ListPodIdentityAssociationsCommand).callsFake(() => {
+                    eksCalls++;
+                    return { associations: [] };
+                });
+            },
+        });
+        expect(check("install", "controller credentials")?.detail).to.equal(`IRSA: eks.amazonaws.com/role-arn is arn:aws:iam::${ACCOUNT}:role/other, expected arn:aws:iam::${ACCOUNT}:role/eks-karpenter-dev-karpenter`);
+        expect(check("aws", "controller credentials")).to.equal(undefined);
+        expect(eksCalls).to.equal(0);
     });
 });

@@ -198,6 +198,8 @@ function podProblem(p: k8s.V1Pod): string {
     if (waiting) return ` (${waiting.reason}${waiting.message ? `: ${waiting.message}` : ""})`;
     const unscheduled = p.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False");
     if (unscheduled) return ` (${unscheduled.reason}: ${unscheduled.message})`;
+    const notReady = p.status?.conditions?.find((c) => c.type === "Ready" && c.status !== "True");
+    if (notReady) return `, not Ready${notReady.reason ? ` (${notReady.reason}${notReady.message ? `: ${notReady.message}` : ""})` : ""}`;
     return "";
 }
 

@@ -329,7 +329,10 @@ export class FakeCluster {
             kind: "Pod",
             metadata: { name: `karpenter-6f8d7c9b4d-${["x2kfn", "p9wq7", "m4hzt"][i]}`, namespace: this.s.config.karpenter.namespace, labels: { "app.kubernetes.io/name": "karpenter", "app.kubernetes.io/instance": "karpenter" } },
             spec: { nodeName: p.node, serviceAccountName: "karpenter", containers: [{ name: "controller", image: `public.ecr.aws/karpenter/controller:${version}@sha256:${"0".repeat(64)}` }] },
-            status: { phase: "Running", conditions: [{ type: "Ready", status: p.ready === false ? "False" : "True" }] },
+            status: {
+                phase: "Running",
+                conditions: [p.ready === false ? { type: "Ready", status: "False", reason: "ContainersNotReady", message: "containers with unready status: [controller]" } : { type: "Ready", status: "True" }],
+            },
         }));
     }
 
