@@ -11,6 +11,8 @@ import { StackConfig, parseStackConfig } from "../components/config";
 import { karpenterNames } from "../components/karpenter/controller";
 import { INTERRUPTION_RULES, QUEUE_TARGET_ID, eventPattern, interruptionQueuePolicy, queueArn } from "../components/karpenter/interruption";
 import { stackConfig } from "../offline/stackFiles";
+import { checkIamActions } from "../offline/checks";
+import { VERIFY_IAM_ACTIONS } from "../verify/aws";
 import { Expectations, StackOutputs, expectationsFor } from "../verify/outputs";
 import { CheckResult, Report } from "../verify/report";
 import { DEFAULT_OPTIONS, VerifyOptions, verify } from "../verify/run";
@@ -97,7 +99,7 @@ async function run(
     config: StackConfig,
     s: FakeScenario,
     o: { start?: string; options?: Partial<VerifyOptions>; aws?: (a: ReturnType<typeof healthyAws>) => void; signal?: AbortSignal } = {},
-): Promise<{ report: Report; fake: FakeCluster; out: string; check: (group: string, name: string) => CheckResult | undefined }> {
+): Promise<{ report: Report; fake: FakeCluster; out: string; check: (group: string, name: string) => CheckResult | undefined; awsActions: string[] }> {
     const clock = new VirtualClock(Date.parse(o.start ?? TUESDAY_AFTERNOON));
     const fake = await new FakeCluster(s, clock).start();
     servers.push(fake);
@@ -108,7 +110,10 @@ async function run(
     // Looks every 10 s of virtual time: the measured times below are multiples of it.
     const report = await verify({ ...DEFAULT_OPTIONS, pollMs: 10_000, expectations: x, kubeconfig: fake.kubeconfig(), ...o.options }, { aws: aws.clients, clock, out: { write: (t: string) => (out += t) }, signal: o.signal });
     expect(fake.unexpected, "requests to endpoints the fake API server does not serve").to.deep.equal([]);
-    return { report, fake, out, check: (group, name) => report.checks.find((c) => c.group === group && c.name === name) };
+    // IAM actions of the commands sent: "<service prefix>:<command name without Command>".
+    const prefixes = { sqs: "sqs", events: "events", eks: "eks", iam: "iam" } as const;
+    const awsActions = [...new Set((Object.keys(prefixes) as Array<keyof typeof prefixes>).flatMap((k) => aws[k].calls().map((c) => `${prefixes[k]}:${(c.args[0] as object).constructor.name.replace(/Command$/, "")}`)))].sort();
+    return { report, fake, out, awsActions, check: (group, name) => report.checks.find((c) => c.group === group && c.name === name) };
 }
 
 const dev = () => parseStackConfig(stackConfig("dev"));
@@ -123,7 +128,7 @@ describe("npm run verify (against a fake Kubernetes API server on 127.0.0.1 and 
     it("healthy dev install: every check passes, the scaling test measures launch and consolidation, the demo is restored", async () => {
         const config = dev();
         const json = path.join(tmp, "dev.json");
-        const { report, fake, out, check } = await run(config, scenario(config), { options: { jsonFile: json } });
+        const { report, fake, out, check, awsActions } = await run(config, scenario(config), { options: { jsonFile: json } });
     expect(report.checks.filter((c) => c.status === "fail"), out).to.deep.equal([]);
         expect(report.exitCode).to.equal(0);
         expect(report.checks.map((c) => `${c.status} ${c.group}/${c.name}`)).to.deep.equal([
@@ -169,6 +174,11 @@ describe("npm run verify (against a fake Kubernetes API server on 127.0.0.1 and 
         expect(out).to.match(/^ok {4}scaling\/scale up +5 pods Ready after 1m10s; first new node Ready after 1m00s; 3 node\(s\) launched$/m);
         expect(out).to.include("  ip-10-0-100-10.us-west-2.compute.internal  spot      spot      m6a.large      us-west-2a");
         expect(JSON.parse(fs.readFileSync(json, "utf8"))).to.deep.equal(JSON.parse(JSON.stringify(report)));
+        // The controller log is read for the documented window only.
+        expect(fake.requests.filter((r) => r.path.includes("/log?")).map((r) => new URL(r.path, "http://x").searchParams.get("sinceSeconds"))).to.deep.equal(["600"]);
+        // The IAM actions the README lists are exactly the ones sent, and each exists in the IAM action catalogue.
+        expect(awsActions).to.deep.equal([...VERIFY_IAM_ACTIONS]);
+        expect(await checkIamActions([{ where: "verify", document: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: [...VERIFY_IAM_ACTIONS], Resource: "*" }] } }])).to.deep.equal([]);
     });
 
     it("a NodePool not Ready: fails with the conditions' reasons and messages, and launches nothing", async () => {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { USAGE, parseArgs } from "../verify/cli";
+import { USAGE, interruptHandler, parseArgs } from "../verify/cli";
 import { allowedDisruptions, budgetActive, budgetWindowEnd } from "../verify/budgets";
 import { formatDuration, parseKubeDuration } from "../verify/clock";
 import type { NodePool } from "../verify/kube";
@@ -50,6 +50,19 @@ describe("npm run verify: arguments and stack outputs", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    it("Ctrl-C once stops and restores; twice quits at once with exit code 130", () => {
+        const controller = new AbortController();
+        const written: string[] = [];
+        const exits: number[] = [];
+        const handler = interruptHandler(controller, { namespace: "inflate", name: "inflate" }, (t) => written.push(t), (c) => exits.push(c));
+        handler();
+        expect(controller.signal.aborted).to.equal(true);
+        expect(exits).to.deep.equal([]);
+        handler();
+        expect(exits).to.deep.equal([130]);
+        expect(written[1]).to.equal('\nQuit without restoring: check "kubectl get deployment -n inflate inflate".\n');
     });
 
     it("durations and quantities as Kubernetes writes them", () => {

@@ -14,6 +14,18 @@ export interface AwsClients {
     iam: IAMClient;
 }
 
+/** What the AWS checks call: every IAM action the person (or CI role) running the command needs, and no other. */
+export const VERIFY_IAM_ACTIONS = [
+    "eks:DescribeAccessEntry",
+    "eks:DescribePodIdentityAssociation",
+    "eks:ListPodIdentityAssociations",
+    "events:DescribeRule",
+    "events:ListTargetsByRule",
+    "iam:GetRole",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+] as const;
+
 type Statement = { Effect?: string; Principal?: unknown; Action?: string | string[]; Resource?: string | string[]; Condition?: Record<string, Record<string, unknown>> };
 
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);

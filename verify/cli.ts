@@ -120,6 +120,24 @@ export function parseArgs(argv: string[]): CliArgs {
     return a;
 }
 
+/**
+ * Ctrl-C (or SIGTERM): the first stops the waits and lets the run restore the demo's replica count and report;
+ * a second quits at once, saying what to check.
+ */
+export function interruptHandler(controller: AbortController, demo: { namespace: string; name: string }, write: (text: string) => void, exit: (code: number) => void): () => void {
+    let interrupts = 0;
+    return () => {
+        interrupts++;
+        if (interrupts === 1) {
+            write("\nInterrupted: stopping and restoring the demo's replica count (press Ctrl-C again to quit at once).\n");
+            controller.abort();
+        } else {
+            write(`\nQuit without restoring: check "kubectl get deployment -n ${demo.namespace} ${demo.name}".\n`);
+            exit(130);
+        }
+    };
+}
+
 async function main(argv: string[]): Promise<number> {
     let args: CliArgs;
     try {
@@ -156,17 +174,7 @@ async function main(argv: string[]): Promise<number> {
     const clientConfig = { region, maxAttempts: 3, requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000 } };
     const aws = { sqs: new SQSClient(clientConfig), eventBridge: new EventBridgeClient(clientConfig), eks: new EKSClient(clientConfig), iam: new IAMClient(clientConfig) };
     const controller = new AbortController();
-    let interrupts = 0;
-    const onSignal = () => {
-        interrupts++;
-        if (interrupts === 1) {
-            process.stdout.write(`\nInterrupted: stopping and restoring the demo's replica count (press Ctrl-C again to quit at once).\n`);
-            controller.abort();
-        } else {
-            process.stdout.write(`\nQuit without restoring: check "kubectl get deployment -n ${options.expectations.demo.namespace} ${options.expectations.demo.name}".\n`);
-            process.exit(130);
-        }
-    };
+    const onSignal = interruptHandler(controller, options.expectations.demo, (t) => process.stdout.write(t), (code) => process.exit(code));
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
     try {
