@@ -132,7 +132,7 @@ export async function scalingTest(kube: Kube, x: Expectations, ctx: WaitContext,
 
         const half = original + Math.floor(added / 2);
         for (const to of half > original ? [half, original] : [original]) {
-            const phase = await scaleDown(kube, ctx, o.limits, { namespace, name, to, final: to === original, launchedNames: new Set(report.nodes.map((n) => n.name)), listPools: async () => (await kube.listNodePools()).filter((p) => x.nodePools.includes(p.metadata?.name ?? "")), karpenterNodes });
+            const phase = await scaleDown(kube, ctx, o.limits, { namespace, name, to, final: to === original, baseline, listPools: async () => (await kube.listNodePools()).filter((p) => x.nodePools.includes(p.metadata?.name ?? "")), karpenterNodes });
             report.scaleDown.push(phase.report);
             add(`scale down to ${to}`, phase.status, phase.detail);
             if (phase.status === "fail") break;
@@ -171,14 +171,15 @@ interface PhaseArgs {
     to: number;
     /** Back to the original count: every launched node must go. */
     final: boolean;
-    launchedNames: Set<string>;
+    /** Karpenter's nodes before the test: every other Karpenter node (replacements included) is the test's. */
+    baseline: Set<string | undefined>;
     listPools: () => Promise<NodePool[]>;
     karpenterNodes: () => Promise<k8s.V1Node[]>;
 }
 
 async function scaleDown(kube: Kube, ctx: WaitContext, limits: ScalingLimits, a: PhaseArgs): Promise<{ status: CheckResult["status"]; detail: string; report: ScaleDownPhase }> {
     const allNodes = await a.karpenterNodes();
-    const present = allNodes.filter((n) => a.launchedNames.has(n.metadata?.name ?? ""));
+    const present = allNodes.filter((n) => !a.baseline.has(n.metadata?.name));
     // Fresh pools: budgets in percent count the pool's nodes now.
     const fresh = await a.listPools();
     const involved = fresh.filter((p) => present.some((n) => n.metadata?.labels?.[NODE_LABELS.nodePool] === p.metadata?.name));
@@ -208,7 +209,7 @@ async function scaleDown(kube: Kube, ctx: WaitContext, limits: ScalingLimits, a:
     }
     const what = a.final ? `Karpenter removes the ${present.length} launched node(s)` : `Karpenter removes a launched node`;
     const result = await waitUntil(ctx, what, limitMs, async () => {
-        const left = (await a.karpenterNodes()).filter((n) => a.launchedNames.has(n.metadata?.name ?? ""));
+        const left = (await a.karpenterNodes()).filter((n) => !a.baseline.has(n.metadata?.name));
         return { done: a.final ? left.length === 0 : left.length < present.length, value: left, seen: `${left.length} of ${present.length} left` };
     });
     report.nodesAfter = result.value.length;
