@@ -13,6 +13,7 @@ import { INTERRUPTION_RULES, QUEUE_TARGET_ID, eventPattern, interruptionQueuePol
 import { stackConfig } from "../offline/stackFiles";
 import { checkIamActions } from "../offline/checks";
 import { VERIFY_IAM_ACTIONS } from "../verify/aws";
+import { Kube } from "../verify/kube";
 import { Expectations, StackOutputs, expectationsFor } from "../verify/outputs";
 import { CheckResult, Report } from "../verify/report";
 import { DEFAULT_OPTIONS, VerifyOptions, verify } from "../verify/run";
@@ -296,6 +297,47 @@ describe("npm run verify (against a fake Kubernetes API server on 127.0.0.1 and 
         expect(fake.demoReplicas).to.equal(1);
         expect(report.scaling?.restored).to.equal(true);
         expect(report.exitCode).to.equal(1);
+    });
+});
+
+describe("the fake API server is no more lenient than the real one", () => {
+    afterEach(async () => {
+        await Promise.all(servers.splice(0).map((s) => s.close()));
+    });
+
+    it("serves Karpenter's and Kubernetes' objects in their API shape (validated against the published schemas)", async () => {
+        const config = prod();
+        const s = scenario(config);
+        s.karpenter = { ...s.karpenter, launchAfterMs: "never", failedLaunch: { reason: "InsufficientCapacityError", message: "no capacity" } };
+        const clock = new VirtualClock(Date.parse(TUESDAY_AFTERNOON));
+        const fake = await new FakeCluster({ ...s, demoReplicas: 3 }, clock).start();
+        servers.push(fake);
+        const kube = new Kube(fake.kubeconfig(), 5_000);
+        const validate = async (module: string, kind: string, objects: unknown[]) => {
+            const Model = (await import(module))[kind] as new (o: unknown) => { validate(): void };
+            expect(objects.length, kind).to.be.greaterThan(0);
+            for (const o of objects) new Model(o).validate();
+        };
+        await validate("@kubernetes-models/karpenter/karpenter.sh/v1/NodePool", "NodePool", await kube.listNodePools());
+        await validate("@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass", "EC2NodeClass", await kube.listEC2NodeClasses());
+        await validate("@kubernetes-models/karpenter/karpenter.sh/v1/NodeClaim", "NodeClaim", await kube.listNodeClaims());
+        // The client library deserialises core objects into its classes; the raw JSON is what the models validate.
+        const raw = async (p: string) => ((await (await fetch(`${fake.url}${p}`, { headers: { authorization: "Bearer verify-test-token" } })).json()) as { items: unknown[] }).items;
+        await validate("kubernetes-models/v1/Node", "Node", await raw("/api/v1/nodes"));
+        await validate("kubernetes-models/v1/Pod", "Pod", [...(await raw("/api/v1/namespaces/kube-system/pods")), ...(await raw("/api/v1/namespaces/inflate/pods"))]);
+    });
+
+    it("refuses what the API server refuses: no token, a patch that is not a merge patch, a selector it cannot parse", async () => {
+        const config = dev();
+        const fake = await new FakeCluster(scenario(config), new VirtualClock(0)).start();
+        servers.push(fake);
+        expect((await fetch(`${fake.url}/api/v1/nodes`)).status).to.equal(401);
+        const auth = { authorization: "Bearer verify-test-token" };
+        const patch = await fetch(`${fake.url}/apis/apps/v1/namespaces/inflate/deployments/inflate/scale`, { method: "PATCH", headers: { ...auth, "content-type": "application/json" }, body: '{"spec":{"replicas":3}}' });
+        expect(patch.status).to.equal(415);
+        expect((await fetch(`${fake.url}/api/v1/nodes?labelSelector=${encodeURIComponent("a in (b")}`, { headers: auth })).status).to.equal(400);
+        expect((await fetch(`${fake.url}/api/v1/namespaces/default/configmaps`, { headers: auth })).status).to.equal(404);
+        expect(fake.unexpected).to.deep.equal(["GET /api/v1/namespaces/default/configmaps"]);
     });
 });
 

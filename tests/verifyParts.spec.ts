@@ -6,7 +6,10 @@ import { USAGE, interruptHandler, parseArgs } from "../verify/cli";
 import { allowedDisruptions, budgetActive, budgetWindowEnd } from "../verify/budgets";
 import { formatDuration, parseKubeDuration } from "../verify/clock";
 import type { NodePool } from "../verify/kube";
-import { VerifyUsageError, parseOutputs, readOutputsFile } from "../verify/outputs";
+import { parse } from "yaml";
+import { parseStackConfig } from "../components/config";
+import { PROJECT_DIR, stackConfig } from "../offline/stackFiles";
+import { VerifyUsageError, expectationsFor, parseOutputs, readOutputsFile } from "../verify/outputs";
 import { cpuCores, defaultReplicas } from "../verify/scaling";
 
 describe("npm run verify: arguments and stack outputs", () => {
@@ -63,6 +66,16 @@ describe("npm run verify: arguments and stack outputs", () => {
         handler();
         expect(exits).to.deep.equal([130]);
         expect(written[1]).to.equal('\nQuit without restoring: check "kubectl get deployment -n inflate inflate".\n');
+    });
+
+    it("expects what the stack config says: the system nodes, or an existing cluster's controller nodes", () => {
+        const outputs = { clusterName: "c", kubeconfig: "{}", karpenterControllerRoleArn: "arn:aws:iam::123456789012:role/c-karpenter", karpenterNodeRoleName: "c-karpenter-node", karpenterQueueName: "c", karpenterChartVersion: "1.14.1", nodePools: ["spot"] };
+        const prod = expectationsFor(parseStackConfig(stackConfig("prod")), outputs);
+        expect(prod.karpenter).to.deep.include({ namespace: "kube-system", replicas: 2, auth: "podIdentity", nodeSelector: { "eks-karpenter/node-group": "system" } });
+        expect(prod.demo).to.deep.equal({ namespace: "inflate", name: "inflate" });
+        const example = (parse(fs.readFileSync(path.join(PROJECT_DIR, "examples", "existing-cluster.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
+        const existing = expectationsFor(parseStackConfig(stackConfig("existing", { override: example })), outputs);
+        expect(existing.karpenter.nodeSelector).to.deep.equal({ "eks.amazonaws.com/nodegroup": "core" });
     });
 
     it("durations and quantities as Kubernetes writes them", () => {
