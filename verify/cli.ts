@@ -2,6 +2,7 @@ import { EKSClient } from "@aws-sdk/client-eks";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { KubeConfig } from "@kubernetes/client-node";
 import * as fs from "node:fs";
 import { StackConfigError, parseStackConfig } from "../components/config";
 import { PROJECT_DIR, stackConfig, stackNames } from "../offline/stackFiles";
@@ -159,6 +160,13 @@ async function main(argv: string[]): Promise<number> {
         region = config.region;
         const outputs = args.outputsFile ? readOutputsFile(args.outputsFile) : await readPulumiOutputs(stack, PROJECT_DIR);
         const kubeconfig = args.kubeconfigFile ? fs.readFileSync(args.kubeconfigFile, "utf8") : outputs.kubeconfig;
+        const kc = new KubeConfig();
+        try {
+            kc.loadFromString(kubeconfig);
+        } catch (e) {
+            throw new VerifyUsageError(`${args.kubeconfigFile ?? "the kubeconfig output"} is not a kubeconfig: ${(e as Error).message}`);
+        }
+        if (!kc.getCurrentCluster()) throw new VerifyUsageError(`${args.kubeconfigFile ?? "the kubeconfig output"} names no current cluster.`);
         options = { ...DEFAULT_OPTIONS, expectations: expectationsFor(config, outputs), kubeconfig, scale: args.scale, replicas: args.replicas, limits: args.limits, pollMs: args.pollMs, jsonFile: args.jsonFile };
     } catch (e) {
         if (e instanceof StackConfigError || e instanceof VerifyUsageError) {
@@ -193,7 +201,8 @@ if (require.main === module) {
             process.exitCode = code;
         },
         (e: unknown) => {
-            console.error(`verify failed: ${(e as Error).stack ?? String(e)}`);
+            // Unexpected: the message, and the stack only when asked for (VERIFY_DEBUG=1).
+            console.error(`verify failed: ${process.env.VERIFY_DEBUG ? ((e as Error).stack ?? String(e)) : ((e as Error).message ?? String(e))}`);
             process.exitCode = 1;
         },
     );

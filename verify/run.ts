@@ -56,10 +56,16 @@ export async function verify(o: VerifyOptions, d: VerifyDeps): Promise<Report> {
         } else if (failedInstall.length > 0) {
             checks.push({ group: "scaling", name: "scale test", status: "skip", detail: `not run: ${failedInstall.length} install check(s) failed; fix them first` });
         } else {
-            const result = await scalingTest(kube, x, { clock: d.clock, progress, pollMs: o.pollMs, signal: d.signal }, { replicas: o.replicas, limits: o.limits });
-            checks.push(...result.checks);
-            scaling = result.report;
-            interrupted = result.interrupted;
+            try {
+                const result = await scalingTest(kube, x, { clock: d.clock, progress, pollMs: o.pollMs, signal: d.signal }, { replicas: o.replicas, limits: o.limits });
+                checks.push(...result.checks);
+                scaling = result.report;
+                interrupted = result.interrupted;
+            } catch (e) {
+                // A request that failed outright (after the demo was restored, if it had been scaled).
+                if (e instanceof Interrupted) throw e;
+                checks.push({ group: "scaling", name: "scale test", status: "fail", detail: (e as Error).message });
+            }
         }
     } catch (e) {
         if (!(e instanceof Interrupted)) throw e;
