@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { USAGE, interruptHandler, parseArgs } from "../verify/cli";
 import { allowedDisruptions, budgetActive, budgetWindowEnd } from "../verify/budgets";
 import { formatDuration, parseKubeDuration } from "../verify/clock";
+import { Progress } from "../verify/progress";
 import type { NodePool } from "../verify/kube";
 import { parse } from "yaml";
 import { parseStackConfig } from "../components/config";
@@ -22,7 +23,7 @@ describe("npm run verify: arguments and stack outputs", () => {
 
     it("reads a stack, options and durations", () => {
         const a = parseArgs(["dev", "--no-scale", "--json", "r.json", "--replicas", "3", "--node-timeout", "2m", "--poll", "10s"]);
-        expect(a).to.deep.include({ stack: "dev", scale: false, jsonFile: "r.json", replicas: 3, pollMs: 10_000 });
+        expect(a).to.deep.include({ stack: "dev", scale: false, jsonFile: path.resolve(process.env.INIT_CWD ?? process.cwd(), "r.json"), replicas: 3, pollMs: 10_000 });
         expect(a.limits.firstNodeReadyMs).to.equal(120_000);
     });
 
@@ -76,6 +77,20 @@ describe("npm run verify: arguments and stack outputs", () => {
         const example = (parse(fs.readFileSync(path.join(PROJECT_DIR, "examples", "existing-cluster.yaml"), "utf8")) as { config: Record<string, unknown> }).config;
         const existing = expectationsFor(parseStackConfig(stackConfig("existing", { override: example })), outputs);
         expect(existing.karpenter.nodeSelector).to.deep.equal({ "eks.amazonaws.com/nodegroup": "core" });
+    });
+
+    it("progress: one line rewritten in place on a terminal; in a log, a line when the status changes or every 30 s", () => {
+        let t = 0;
+        const clock = { now: () => t, sleep: async () => undefined };
+        let tty = "";
+        const onTerminal = new Progress({ isTTY: true, write: (x: string) => (tty += x) }, clock);
+        onTerminal.status("first new node Ready", "0 launched, 0 Ready", 5_000, 300_000);
+        onTerminal.line("done");
+        expect(tty).to.equal("\r\x1b[2K  … first new node Ready: 0 launched, 0 Ready [5s/5m00s]\r\x1b[2Kdone\n");
+        let log = "";
+        const inLog = new Progress({ write: (x: string) => (log += x) }, clock);
+        for (t = 0; t <= 40_000; t += 5_000) inLog.status("w", t < 10_000 ? "a" : "b", t, 60_000);
+        expect(log).to.equal("  … w: a [0s/1m00s]\n  … w: b [10s/1m00s]\n  … w: b [40s/1m00s]\n");
     });
 
     it("durations and quantities as Kubernetes writes them", () => {

@@ -4,6 +4,7 @@ import { IAMClient } from "@aws-sdk/client-iam";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { KubeConfig } from "@kubernetes/client-node";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { StackConfigError, parseStackConfig } from "../components/config";
 import { PROJECT_DIR, stackConfig, stackNames } from "../offline/stackFiles";
 import { parseKubeDuration, systemClock } from "./clock";
@@ -118,6 +119,9 @@ export function parseArgs(argv: string[]): CliArgs {
     if (!a.help && !a.stack) problems.push("name the stack to verify");
     if (a.stack && !a.help && !stackNames().includes(a.stack)) problems.push(`no Pulumi.${a.stack}.yaml in ${PROJECT_DIR} (stacks: ${stackNames().join(", ")})`);
     if (problems.length > 0) throw new VerifyUsageError(problems.join("\n"));
+    // npm runs scripts in the project folder; file names are meant relative to where the command was typed.
+    const from = process.env.INIT_CWD ?? process.cwd();
+    for (const key of ["outputsFile", "kubeconfigFile", "jsonFile"] as const) if (a[key]) a[key] = path.resolve(from, a[key]);
     return a;
 }
 
