@@ -14,6 +14,7 @@ import {
 import { DemoWorkloadConfig, parseDemoWorkload } from "./demoConfig";
 import { KarpenterConfig, parseKarpenter } from "./karpenter/config";
 import { NodePoolConfig, parseNodePools, restrictedTagProblem } from "./nodePools/config";
+import { LEGACY_STACK_KEYS } from "./nodePools/legacy";
 
 /** EKS control-plane log types (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -37,6 +38,13 @@ export interface ExistingVpcConfig {
     privateSubnetIds: string[];
     /** Subnets for internet-facing load balancers; may be empty. */
     publicSubnetIds: string[];
+    /**
+     * Say that the subnets lack the load balancer tags (`kubernetes.io/role/internal-elb` on the private ones,
+     * `kubernetes.io/role/elb` on the public ones) and the stack should add them. A tag resource deletes its tag
+     * on destroy, even a tag that was there before the stack, so shared subnets that already carry them must keep
+     * this false: then only `karpenter.sh/discovery` is added. @default false
+     */
+    addLoadBalancerTags: boolean;
 }
 
 export interface NetworkConfig {
@@ -209,10 +217,25 @@ export class StackConfigError extends pulumi.RunError {
         super(
             `Stack "${stack}" has ${problems.length} configuration problem${problems.length > 1 ? "s" : ""}:\n` +
                 problems.map((problem, i) => `  ${i + 1}. ${problem}`).join("\n") +
-                `\nFix them with "pulumi config set <key> <value>" (or edit Pulumi.${stack}.yaml); see README "Configuration reference".`,
+                `\n${fixCommand(stack, problems)}`,
         );
         this.name = "StackConfigError";
     }
+}
+
+/**
+ * How to fix the problems: `pulumi config set` for top-level keys; for a key inside a list or an object (e.g.
+ * nodePools[0].consolidateAfter), `pulumi config set --path` with that path, or an edit of the stack file.
+ */
+export function fixCommand(stack: string, problems: string[]): string {
+    const nested = problems
+        .map((problem) => /^[\w-]+:([A-Za-z]\w*)(\[\d+\])?(?: \([^)]*\))?((?:\.[A-Za-z]\w*|\[\d+\])*)/.exec(problem))
+        .find((m) => m && (m[2] || m[3]));
+    const file = `Pulumi.${stack}.yaml`;
+    const reference = 'see README "Configuration reference".';
+    if (!nested) return `Fix them with "pulumi config set <key> <value>" (or edit ${file}); ${reference}`;
+    const example = `${nested[1]}${nested[2] ?? ""}${nested[3]}`;
+    return `Fix them by editing ${file}, or with "pulumi config set <key> <value>" for top-level keys and "pulumi config set --path '${example}' <value>" for keys inside lists and objects; ${reference}`;
 }
 
 /**
@@ -227,7 +250,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const ownKeys = Object.keys(raw.values)
         .filter((k) => k.startsWith(prefix))
         .map((k) => k.slice(prefix.length));
-    unknownKeys(p, prefix, Object.fromEntries(ownKeys.map((k) => [k, true])), KNOWN_KEYS);
+    unknownKeys(p, prefix, Object.fromEntries(ownKeys.map((k) => [k, true])), KNOWN_KEYS, LEGACY_STACK_KEYS);
 
     const region = raw.values["aws:region"];
     if (region === undefined) p.say("aws:region", 'is not set; run "pulumi config set aws:region us-west-2" (or your region).');
@@ -255,8 +278,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const network = parseNetwork(r);
     const cluster = parseCluster(r);
     const karpenter = parseKarpenter(r, cluster?.kubernetesVersion);
-    const nodePools = parseNodePools(r);
-    const demoWorkload = parseDemoWorkload(r);
+    const nodePools = parseNodePools(r, { region, spotToSpotConsolidation: karpenter?.spotToSpotConsolidation ?? false });
+    const demoWorkload = parseDemoWorkload(r, r.has("existingCluster"));
     const iam = parseIam(r);
     const existingCluster = r.has("existingCluster") ? parseExistingCluster(r) : undefined;
     const createSpotServiceLinkedRole = readBool(p, r.path("createSpotServiceLinkedRole"), r.text("createSpotServiceLinkedRole") ?? SCALAR_DEFAULTS.createSpotServiceLinkedRole);
@@ -299,15 +322,16 @@ function parseNetwork(r: RawReader): NetworkConfig | undefined {
 
 function parseExistingVpc(r: RawReader): ExistingVpcConfig | undefined {
     const p = r.p;
-    const read = r.object("existingVpc", ["vpcId", "privateSubnetIds", "publicSubnetIds"], true);
+    const read = r.object("existingVpc", ["vpcId", "privateSubnetIds", "publicSubnetIds", "addLoadBalancerTags"], true);
     if (!read) return undefined;
     const { path, value } = read;
     const vpcId = readString(p, `${path}.vpcId`, value.vpcId, VPC_ID);
     const subnet = (itemPath: string, v: unknown) => readString(p, itemPath, v, SUBNET_ID);
     const privateSubnetIds = readList(p, `${path}.privateSubnetIds`, value.privateSubnetIds, subnet, { min: 2, unique: true });
     const publicSubnetIds = readList(p, `${path}.publicSubnetIds`, value.publicSubnetIds ?? [], subnet, { unique: true });
-    if (!vpcId || !privateSubnetIds || !publicSubnetIds) return undefined;
-    return { vpcId, privateSubnetIds, publicSubnetIds };
+    const addLoadBalancerTags = readBool(p, `${path}.addLoadBalancerTags`, value.addLoadBalancerTags ?? false);
+    if (!vpcId || !privateSubnetIds || !publicSubnetIds || addLoadBalancerTags === undefined) return undefined;
+    return { vpcId, privateSubnetIds, publicSubnetIds, addLoadBalancerTags };
 }
 
 function parseCluster(r: RawReader): ClusterConfig | undefined {

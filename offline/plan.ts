@@ -5,7 +5,7 @@ import { StackConfigError } from "../components/config";
 import { Finding, checkIamActions, checkManifests } from "./checks";
 import { ProgramRun, RunOptions, runProgram } from "./engine";
 import type { FieldTree } from "./models";
-import { packConfigFor, runPolicies } from "./policies";
+import { policyConfigFor, runPolicies } from "./policies";
 import { countsByType, renderArtifacts, renderTree, resourcesDocument } from "./render";
 import { PROJECT_DIR, stackConfig, stackNames } from "./stackFiles";
 
@@ -33,6 +33,8 @@ export interface PlanOptions {
     log?: (line: string) => void;
     /** Another program to plan instead of index.ts (tests plan deliberately broken fixtures). */
     program?: RunOptions["program"];
+    /** Project folder whose Pulumi.yaml, stack file and policy configs to read (tests plan a copy). @default the project */
+    projectDir?: string;
 }
 
 export interface PlanResult {
@@ -53,7 +55,10 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     const log = o.log ?? ((line: string) => console.log(line));
     let run: ProgramRun;
     try {
-        run = await runProgram(stackConfig(o.stack, o.stackFileConfig ? { override: o.stackFileConfig } : {}), { program: o.program, serializeDynamicProviders: false });
+        run = await runProgram(stackConfig(o.stack, { ...(o.projectDir ? { dir: o.projectDir } : {}), ...(o.stackFileConfig ? { override: o.stackFileConfig } : {}) }), {
+            program: o.program,
+            serializeDynamicProviders: false,
+        });
     } catch (e) {
         if (e instanceof StackConfigError) {
             log(e.message);
@@ -83,10 +88,10 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     log(`  ${iamFindings.length === 0 ? "ok  " : "FAIL"} IAM: ${artifacts.iam.length} documents (${statements} statements): every action checked against the IAM action catalogue`);
     const findings = [...manifestFindings, ...iamFindings];
     for (const f of findings) log(`       ${f.where}: ${f.message}`);
-    const packConfig = packConfigFor(o.stack);
+    const { config: packConfig, choice } = policyConfigFor(o.stack, o.projectDir);
     const violations = await runPolicies(run, packConfig);
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
-    log(`  ${mandatory.length === 0 ? "ok  " : "FAIL"} Policy pack (policies/config/${o.stack}.json): ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violations`);
+    log(`  ${mandatory.length === 0 ? "ok  " : "FAIL"} Policy pack (${choice.description}): ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violations`);
     for (const v of violations) log(`       [${v.enforcementLevel}] ${v.policy}: ${v.resource ?? "stack"}: ${v.message}`);
     findings.push(...mandatory.map((v) => ({ where: `policy ${v.policy} (${v.resource ?? "stack"})`, message: v.message })));
 
@@ -103,7 +108,7 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     for (const h of artifacts.helm) write(h.file, stringify(h.content));
     for (const i of artifacts.iam) write(i.file, `${JSON.stringify(i.content, null, 2)}\n`);
     for (const e of artifacts.events) write(e.file, `${JSON.stringify(e.content, null, 2)}\n`);
-    write("policy-report.json", `${JSON.stringify({ config: packConfig, mandatory: mandatory.length, advisory: violations.length - mandatory.length, violations }, null, 2)}\n`);
+    write("policy-report.json", `${JSON.stringify({ configFrom: choice.description, config: packConfig, mandatory: mandatory.length, advisory: violations.length - mandatory.length, violations }, null, 2)}\n`);
     log("");
     log(
         `Wrote ${path.relative(process.cwd(), dir) || "."}/: resources.json, ${artifacts.manifests.length} manifests, ${artifacts.helm.length} Helm releases, ` +

@@ -124,7 +124,7 @@ describe("offline plan", () => {
             expect(broken.status).to.equal(2);
             expect(broken.stdout).to.include('Stack "broken-config" has 2 configuration problems:');
             expect(broken.stdout).to.include('eks-karpenter:availabilityZones: unknown key; did you mean "availabilityZoneCount"?');
-            expect(broken.stdout).to.include("eks-karpenter:nodePools[0].limits: got nothing");
+            expect(broken.stdout).to.include("eks-karpenter:nodePools[0] (spot).limits: got nothing");
             expect(broken.stdout + broken.stderr).to.not.match(/\n\s+at /);
             const missing = plan("staging");
             expect(missing.status).to.equal(2);
