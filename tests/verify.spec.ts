@@ -137,6 +137,17 @@ describe("npm run verify (against a fake Kubernetes API server on 127.0.0.1 and 
         expect(report.exitCode).to.equal(1);
     });
 
+    it("a failure in the middle of the test still restores the demo, and fails the test with the API server's message", async () => {
+        const config = dev();
+        const { report, fake, check } = await run(config, scenario(config, { nodeListErrorAfterScale: "etcdserver: request timed out" }));
+        expect(check("scaling", "scale test")).to.deep.include({ status: "fail", detail: "list Karpenter nodes: HTTP 500: etcdserver: request timed out" });
+        expect(check("scaling", "restore")).to.deep.include({ status: "pass", detail: "inflate/inflate back at 0 replicas" });
+        expect(report.scaling?.restored).to.equal(true);
+        expect(fake.scalePatches).to.deep.equal([5, 0]);
+        expect(fake.demoReplicas).to.equal(0);
+        expect(report.exitCode).to.equal(1);
+    });
+
     it("consolidation blocked by a budget: prod's weekday window blocks Underutilized, not Empty", async () => {
         const config = prod();
         const s = scenario(config);

@@ -138,9 +138,13 @@ export async function scalingTest(kube: Kube, x: Expectations, ctx: WaitContext,
             if (phase.status === "fail") break;
         }
     } catch (e) {
-        if (!(e instanceof Interrupted)) throw e;
-        interrupted = true;
-        add("interrupted", "fail", "stopped by Ctrl-C before the test finished");
+        if (e instanceof Interrupted) {
+            interrupted = true;
+            add("interrupted", "fail", "stopped by Ctrl-C before the test finished");
+        } else {
+            // A request that failed outright: the test cannot go on, the demo is restored below.
+            add("scale test", "fail", (e as Error).message);
+        }
     } finally {
         try {
             ctx.progress.line(`Restoring ${namespace}/${name} to ${original} replicas.`);

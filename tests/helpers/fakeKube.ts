@@ -77,6 +77,8 @@ export interface FakeScenario {
     karpenter: KarpenterBehaviour;
     /** IRSA: the annotation on the controller's service account. */
     serviceAccountRoleArn?: string;
+    /** After the demo is first scaled up, listing nodes fails with this (HTTP 500), as an overloaded control plane does. */
+    nodeListErrorAfterScale?: string;
     /** Called after every request has updated the simulation (tests interrupt the run from here). */
     onRequest?: (fake: FakeCluster) => void;
 }
@@ -348,7 +350,11 @@ export class FakeCluster {
         const p = url.pathname;
         const found = (o: Obj | undefined, what: string) => (o ? { status: 200, body: o } : status(404, "NotFound", `${what} not found`));
         const routes: Array<[string, RegExp, (m: RegExpExecArray) => { status: number; body: unknown; type?: string }]> = [
-            ["GET", /^\/api\/v1\/nodes$/, () => list("Node", this.allNodes(now))],
+            [
+                "GET",
+                /^\/api\/v1\/nodes$/,
+                () => (this.s.nodeListErrorAfterScale && this.scalePatches.length > 0 ? status(500, "InternalError", this.s.nodeListErrorAfterScale) : list("Node", this.allNodes(now))),
+            ],
             ["GET", new RegExp(`^/api/v1/namespaces/${ns}/pods$`), () => list("Pod", this.controllerPods())],
             ["GET", /^\/api\/v1\/namespaces\/inflate\/pods$/, () => list("Pod", this.demoPods(now))],
             [
