@@ -148,6 +148,26 @@ describe("npm run verify (against a fake Kubernetes API server on 127.0.0.1 and 
         expect(report.exitCode).to.equal(1);
     });
 
+    it("nodes Karpenter keeps: the wait ends at its limit, and the failure quotes Karpenter's DisruptionBlocked events", async () => {
+        const config = dev();
+        const s = scenario(config, {
+            disruptionBlocked: [{ kind: "Node", name: "ip-10-0-102-12.us-west-2.compute.internal", message: 'Pod has "karpenter.sh/do-not-disrupt" annotation (Pod=inflate/batch-0)' }],
+        });
+        s.karpenter = { ...s.karpenter, removeAfterMs: "never" };
+        const { report, fake, check } = await run(config, s);
+        expect(check("scaling", "scale down to 2")).to.deep.include({ status: "warn" });
+        expect(check("scaling", "scale down to 0")).to.deep.include({
+            status: "fail",
+            detail:
+                "3 of 3 launched node(s) still there 5m30s after scaling to 0 (spot: consolidateAfter 30s): ip-10-0-100-10.us-west-2.compute.internal, ip-10-0-101-11.us-west-2.compute.internal, ip-10-0-102-12.us-west-2.compute.internal; " +
+                'Karpenter says (DisruptionBlocked): Node ip-10-0-102-12.us-west-2.compute.internal: "Pod has \"karpenter.sh/do-not-disrupt\" annotation (Pod=inflate/batch-0)".',
+        });
+        // Scale-up 70 s, then each scale-down waits its limit of 5m30s.
+        expect(report.durationSeconds).to.equal(70 + 330 + 330);
+        expect(fake.scalePatches).to.deep.equal([5, 2, 0, 0]);
+        expect(report.exitCode).to.equal(1);
+    });
+
     it("consolidation blocked by a budget: prod's weekday window blocks Underutilized, not Empty", async () => {
         const config = prod();
         const s = scenario(config);

@@ -101,6 +101,20 @@ export class Kube {
         return list.items ?? [];
     }
 
+    /**
+     * Karpenter's DisruptionBlocked events (on NodePools, Nodes and NodeClaims): why it does not remove a node,
+     * newest first, one per object.
+     */
+    async disruptionBlocked(): Promise<Array<{ kind: string; name: string; message: string }>> {
+        const list = await this.call("list DisruptionBlocked events", (o) => this.core.listEventForAllNamespaces({ fieldSelector: "reason=DisruptionBlocked" }, o));
+        const time = (e: k8s.CoreV1Event) => new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp ?? 0).getTime();
+        const seen = new Set<string>();
+        return list.items
+            .sort((a, b) => time(b) - time(a))
+            .map((e) => ({ kind: e.involvedObject.kind ?? "?", name: e.involvedObject.name ?? "?", message: e.message ?? "" }))
+            .filter((e) => !seen.has(`${e.kind}/${e.name}`) && seen.add(`${e.kind}/${e.name}`));
+    }
+
     /** Sets a Deployment's replicas through its scale subresource (a JSON merge patch, as `kubectl scale` does). */
     async scaleDeployment(namespace: string, name: string, replicas: number, o: { ignoreInterrupt?: boolean } = {}): Promise<void> {
         await this.call(

@@ -225,9 +225,17 @@ async function scaleDown(kube: Kube, ctx: WaitContext, limits: ScalingLimits, a:
     if (!a.final) {
         return { status: "warn", detail: `no node removed within ${formatDuration(limitMs)} of scaling to ${a.to} (${after}): the remaining pods may still need every node${partly.length ? `; ${partly.join("; ")}` : ""}`, report };
     }
+    const left = new Set(result.value.map((n) => n.metadata?.name));
+    const pools = new Set(involved.map((p) => p.metadata?.name));
+    const said = (await kube.disruptionBlocked())
+        .filter((e) => (e.kind === "NodePool" && pools.has(e.name)) || (e.kind === "Node" && left.has(e.name)))
+        .slice(0, 3)
+        .map((e) => `${e.kind} ${e.name}: "${e.message}"`);
     return {
         status: "fail",
-        detail: `${result.value.length} of ${present.length} launched node(s) still there ${formatDuration(limitMs)} after scaling to ${a.to} (${after}): ${result.value.map((n) => n.metadata?.name).join(", ")}${partly.length ? `; ${partly.join("; ")}` : ""}. See "kubectl describe nodepool" events (DisruptionBlocked) and the controller log.`,
+        detail:
+            `${result.value.length} of ${present.length} launched node(s) still there ${formatDuration(limitMs)} after scaling to ${a.to} (${after}): ${[...left].join(", ")}` +
+            `${partly.length ? `; ${partly.join("; ")}` : ""}${said.length ? `; Karpenter says (DisruptionBlocked): ${said.join("; ")}` : "; no DisruptionBlocked event: see the controller log"}.`,
         report,
     };
 }

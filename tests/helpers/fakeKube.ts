@@ -77,6 +77,8 @@ export interface FakeScenario {
     karpenter: KarpenterBehaviour;
     /** IRSA: the annotation on the controller's service account. */
     serviceAccountRoleArn?: string;
+    /** Karpenter's DisruptionBlocked events (object kind, name, message), served from /api/v1/events. */
+    disruptionBlocked?: Array<{ kind: string; name: string; message: string }>;
     /** After the demo is first scaled up, listing nodes fails with this (HTTP 500), as an overloaded control plane does. */
     nodeListErrorAfterScale?: string;
     /** Called after every request has updated the simulation (tests interrupt the run from here). */
@@ -365,6 +367,27 @@ export class FakeCluster {
                     if (i < 0) return status(404, "NotFound", `pods "${m[1]}" not found`);
                     if (url.searchParams.get("container") !== "controller") return status(400, "BadRequest", "container name must be controller");
                     return { status: 200, body: this.s.controllerPods[i].log ?? "", type: "text/plain" };
+                },
+            ],
+            [
+                "GET",
+                /^\/api\/v1\/events$/,
+                () => {
+                    // Events support field selectors on reason and involvedObject.*; this fake knows reason only.
+                    const field = url.searchParams.get("fieldSelector");
+                    if (field !== null && !/^reason=[A-Za-z]+$/.test(field)) return status(400, "BadRequest", `field label not supported: ${field}`);
+                    const events = (this.s.disruptionBlocked ?? []).map((e, i) => ({
+                        apiVersion: "v1",
+                        kind: "Event",
+                        metadata: { name: `${e.name}.${(0x187a000 + i).toString(16)}`, namespace: "default", creationTimestamp: iso(now) },
+                        involvedObject: { kind: e.kind, name: e.name, apiVersion: e.kind === "Node" ? "v1" : "karpenter.sh/v1" },
+                        reason: "DisruptionBlocked",
+                        message: e.message,
+                        type: "Normal",
+                        source: { component: "karpenter" },
+                        lastTimestamp: iso(now - i * 1000),
+                    }));
+                    return list("Event", events.filter((e) => field === null || field === `reason=${e.reason}`));
                 },
             ],
             ["GET", new RegExp(`^/api/v1/namespaces/${ns}/secrets$`), () => list("Secret", Object.entries(this.s.releases).map(([name, v]) => helmReleaseSecret(name, ns, v)))],
