@@ -29,8 +29,9 @@ Proves a deployed stack works, against the live cluster and AWS account (read-on
   scaling test    scales the inflate demo up (default: half the pools' CPU headroom, at most 5 pods), measures the
                   time to the first new node Ready and to all pods Ready, lists the nodes launched, scales down to
                   half and back, and measures how long Karpenter takes to remove the nodes, against each pool's
-                  consolidateAfter and disruption budgets. It LAUNCHES EC2 INSTANCES (a few minutes of a few small
-                  nodes). The demo's replica count is always restored, also on failure and Ctrl-C.
+                  consolidateAfter and disruption budgets. It LAUNCHES EC2 INSTANCES (by default up to 5 vCPU of
+                  demo pods, for the minutes the test runs). The demo's replica count is always restored, also on
+                  failure and Ctrl-C; nodes still there after a failure are Karpenter's to remove.
 
   <stack>               the stack (${stackNames().join(", ")}); Pulumi.<stack>.yaml gives the expected settings
   --outputs FILE        the stack outputs as JSON ("pulumi stack output --json --show-secrets > FILE");
