@@ -95,6 +95,16 @@ describe("npm run verify: install checks that fail say why (--no-scale)", () => 
         expect(check("install", "controller version")?.status).to.equal("pass");
     });
 
+    it("a NodePool changed since Karpenter last looked: its Ready condition is stale, which fails", async () => {
+        const config = prod();
+        const { check } = await run(config, scenario(config, { unreconciledNodePools: ["spot"] }), { options: { scale: false } });
+        expect(check("install", "nodepool on-demand")?.status).to.equal("pass");
+        expect(check("install", "nodepool spot")).to.deep.include({
+            status: "fail",
+            detail: "Ready is stale (observed generation 1, current 2): the controller has not reconciled the last change",
+        });
+    });
+
     it("IRSA: the service account's role annotation is checked instead of a Pod Identity association", async () => {
         const config = dev();
         config.karpenter.auth = "irsa";

@@ -79,6 +79,8 @@ export interface FakeScenario {
     serviceAccountRoleArn?: string;
     /** Karpenter's DisruptionBlocked events (object kind, name, message), served from /api/v1/events. */
     disruptionBlocked?: Array<{ kind: string; name: string; message: string }>;
+    /** NodePools whose spec changed since Karpenter last reconciled them (metadata.generation ahead of the conditions'). */
+    unreconciledNodePools?: string[];
     /** After the demo is first scaled up, listing nodes fails with this (HTTP 500), as an overloaded control plane does. */
     nodeListErrorAfterScale?: string;
     /** Called after every request has updated the simulation (tests interrupt the run from here). */
@@ -288,7 +290,7 @@ export class FakeCluster {
             const conditions = this.s.nodePoolConditions?.[pool.name] ?? NODE_POOL_CONDITIONS.map(trueCondition);
             return {
                 ...spec,
-                metadata: { ...spec.metadata, generation: 1, creationTimestamp: iso(this.startedAt) },
+                metadata: { ...spec.metadata, generation: this.s.unreconciledNodePools?.includes(pool.name) ? 2 : 1, creationTimestamp: iso(this.startedAt) },
                 status: { conditions: readyConditions(conditions, this.startedAt), nodes: nodes.length, resources: { cpu: String(nodes.length * 2), memory: `${nodes.length * 8}Gi`, nodes: String(nodes.length), pods: String(nodes.length * 4) } },
             };
         });
