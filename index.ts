@@ -29,7 +29,11 @@ export = async () => {
         config.clusterName,
         existing
             ? { clusterName: config.clusterName, ...config.network, existingVpc: { ...existing, addLoadBalancerTags: false } }
-            : { clusterName: config.clusterName, ...config.network },
+            : {
+                  clusterName: config.clusterName,
+                  ...config.network,
+                  flowLogs: config.network.vpcFlowLogs ? { retentionInDays: config.network.vpcFlowLogRetentionDays, iam: config.iam } : undefined,
+              },
         opts,
     );
     const cluster = existing

@@ -56,6 +56,10 @@ export interface NetworkConfig {
     natGateways: NatGatewayStrategy;
     /** When set, no VPC is created. @default undefined */
     existingVpc?: ExistingVpcConfig;
+    /** Flow logs (all traffic, to CloudWatch Logs) for a VPC the stack creates. @default true */
+    vpcFlowLogs: boolean;
+    /** Retention of the flow log group, one of CloudWatch Logs' periods. @default 30 */
+    vpcFlowLogRetentionDays: number;
 }
 
 export interface SystemNodeGroupConfig {
@@ -162,6 +166,8 @@ export const SCALAR_DEFAULTS = {
     adminPrincipalArns: [] as string[],
     secretsKeyDeletionWindowDays: 30,
     createSpotServiceLinkedRole: false,
+    vpcFlowLogs: true,
+    vpcFlowLogRetentionDays: 30,
 } as const;
 
 export const SYSTEM_NODE_GROUP_DEFAULTS: SystemNodeGroupConfig = {
@@ -315,9 +321,14 @@ function parseNetwork(r: RawReader): NetworkConfig | undefined {
     const vpcCidr = readCidr(p, r.path("vpcCidr"), r.text("vpcCidr") ?? SCALAR_DEFAULTS.vpcCidr, 16, 22);
     const availabilityZoneCount = readInt(p, r.path("availabilityZoneCount"), r.text("availabilityZoneCount") ?? SCALAR_DEFAULTS.availabilityZoneCount, 2, 4);
     const natGateways = readEnum<NatGatewayStrategy>(p, r.path("natGateways"), r.text("natGateways") ?? SCALAR_DEFAULTS.natGateways, ["single", "onePerAz"]);
-    if (vpcCidr === undefined || availabilityZoneCount === undefined || natGateways === undefined) return undefined;
+    const vpcFlowLogs = readBool(p, r.path("vpcFlowLogs"), r.text("vpcFlowLogs") ?? SCALAR_DEFAULTS.vpcFlowLogs);
+    const vpcFlowLogRetentionDays = readInt(p, r.path("vpcFlowLogRetentionDays"), r.text("vpcFlowLogRetentionDays") ?? SCALAR_DEFAULTS.vpcFlowLogRetentionDays, 1, 3653);
+    if (vpcFlowLogRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(vpcFlowLogRetentionDays)) {
+        p.add(r.path("vpcFlowLogRetentionDays"), vpcFlowLogRetentionDays, `one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    if (vpcCidr === undefined || availabilityZoneCount === undefined || natGateways === undefined || vpcFlowLogs === undefined || vpcFlowLogRetentionDays === undefined) return undefined;
     if (r.has("existingVpc") && existing === undefined) return undefined;
-    return { vpcCidr, availabilityZoneCount, natGateways, ...(existing ? { existingVpc: existing } : {}) };
+    return { vpcCidr, availabilityZoneCount, natGateways, vpcFlowLogs, vpcFlowLogRetentionDays, ...(existing ? { existingVpc: existing } : {}) };
 }
 
 function parseExistingVpc(r: RawReader): ExistingVpcConfig | undefined {
@@ -405,7 +416,7 @@ function parseSystemNodeGroup(r: RawReader): SystemNodeGroupConfig | undefined {
 }
 
 /** Keys that shape a cluster or VPC this stack creates: meaningless with an existing cluster. */
-const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "availabilityZoneCount", "natGateways", "endpointPrivateAccess", "endpointPublicAccessCidrs", "controlPlaneLogTypes", "controlPlaneLogRetentionDays", "adminPrincipalArns", "secretsKeyDeletionWindowDays"] as const;
+const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "availabilityZoneCount", "natGateways", "endpointPrivateAccess", "endpointPublicAccessCidrs", "controlPlaneLogTypes", "controlPlaneLogRetentionDays", "adminPrincipalArns", "secretsKeyDeletionWindowDays", "vpcFlowLogs", "vpcFlowLogRetentionDays"] as const;
 
 function parseExistingCluster(r: RawReader): ExistingClusterConfig | undefined {
     const p = r.p;

@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { ExistingVpcConfig, NatGatewayStrategy } from "./config";
+import { ExistingVpcConfig, IamConfig, NatGatewayStrategy } from "./config";
+import { createFlowLogs } from "./flowLogs";
 import { remoteChildOptions } from "./remote";
 
 export interface NetworkArgs {
@@ -18,6 +19,8 @@ export interface NetworkArgs {
      * resources; the load balancer role tags only with `existingVpc.addLoadBalancerTags` (the subnets lack them).
      */
     existingVpc?: Omit<ExistingVpcConfig, "addLoadBalancerTags"> & { addLoadBalancerTags?: boolean };
+    /** Flow logs of a new VPC (all traffic, to CloudWatch Logs); an existing VPC's are its owner's. @default undefined (none) */
+    flowLogs?: { retentionInDays: number; iam: IamConfig };
 }
 
 /** Prefix lengths of one AZ's private and public subnets for a VPC of the given prefix and AZ count. */
@@ -98,6 +101,10 @@ export class Network extends pulumi.ComponentResource {
                 remoteChildOptions(this),
             );
             this.resources.push(vpc);
+            if (args.flowLogs) {
+                const logGroupName = `/aws/vpc/${args.clusterName}/flow-logs`;
+                createFlowLogs(name, { vpcId: vpc.vpcId, logGroupName, ...args.flowLogs }, this);
+            }
             this.vpcId = vpc.vpcId;
             this.privateSubnetIds = vpc.privateSubnetIds;
             this.publicSubnetIds = vpc.publicSubnetIds;

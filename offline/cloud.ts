@@ -127,6 +127,8 @@ const RESOURCES: Record<string, Outputs> = {
         return { name, arn: `arn:${s.partition}:iam::${ACCOUNT_ID}:role${a.inputs.path ?? "/"}${name}`, uniqueId: `AROA${hex(name, 17).toUpperCase()}` };
     },
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": () => ({}),
+    "aws:iam/rolePolicy:RolePolicy": (a) => ({ name: autoName(a.name, a.inputs.name) }),
+    "aws:ec2/flowLog:FlowLog": (_, s, id) => ({ arn: arn(s, "ec2", `vpc-flow-log/fl-${hex(id, 17)}`) }),
     "aws:eks/nodeGroup:NodeGroup": (a, s) => {
         const nodeGroupName = autoName(a.name, a.inputs.nodeGroupName);
         return { nodeGroupName, arn: arn(s, "eks", `nodegroup/${a.inputs.clusterName}/${nodeGroupName}/${hex(nodeGroupName, 8)}`), status: "ACTIVE" };

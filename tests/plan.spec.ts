@@ -64,7 +64,7 @@ describe("offline plan", () => {
             it("writes every IAM document as AWS would receive it, with ARNs of the configured account and region", () => {
                 const files = fs.readdirSync(path.join(dir, "iam"));
                 expect(files).to.include.members([`KarpenterControllerNodeLifecyclePolicy-eks-karpenter-${stack}.json`, `eks-karpenter-${stack}.queue-policy.json`, `eks-karpenter-${stack}-karpenter.trust.json`]);
-                expect(files.filter((f) => f.endsWith(".trust.json"))).to.have.length(3);
+                expect(files.filter((f) => f.endsWith(".trust.json"))).to.have.length(4);
                 const eks = readPlanFile<{ Statement: Array<{ Resource: string }> }>(dir, `iam/KarpenterControllerEKSIntegrationPolicy-eks-karpenter-${stack}.json`);
                 expect(eks.Statement[0].Resource).to.equal(`arn:aws:eks:us-west-2:123456789012:cluster/eks-karpenter-${stack}`);
             });
@@ -110,7 +110,7 @@ describe("offline plan", () => {
             const r = plan("dev");
             expect(r.status, r.stderr).to.equal(0);
             expect(r.stdout).to.match(/ok {3}Kubernetes objects: 4 checked/);
-            expect(r.stdout).to.match(/ok {3}IAM: 10 documents/);
+            expect(r.stdout).to.match(/ok {3}IAM: 12 documents/);
         });
 
         it("plans every stack with --all", () => {
