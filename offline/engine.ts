@@ -28,6 +28,18 @@ export interface RecordedResource {
     id: string;
     /** State the offline cloud returned: inputs plus computed outputs. */
     state: Record<string, unknown>;
+    /** Resource options the engine acts on when this resource changes (as the program sent them). */
+    options: ResourceOptionsRecord;
+    /** Per top-level input key, the URNs its value came from (Pulumi's property dependencies). */
+    propertyDependencies: Record<string, string[]>;
+}
+
+export interface ResourceOptionsRecord {
+    /** `deleteBeforeReplace`, only when the program set it (true or false). */
+    deleteBeforeReplace?: boolean;
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    protect: boolean;
 }
 
 export interface ProgramRun {
@@ -60,6 +72,11 @@ interface RegisterRequest {
     getProvider(): string;
     getProvidersMap(): { forEach(cb: (value: string, key: string) => void): void };
     getDependenciesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getDeletebeforereplacedefined(): boolean;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getProtect(): boolean | undefined;
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
 }
@@ -96,7 +113,11 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                 const dependencies = new Set(req.getDependenciesList());
                 const providers: Record<string, string> = {};
                 req.getProvidersMap().forEach((ref, pkg) => (providers[pkg] = ref));
-                req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => dependencies.add(u)));
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((deps, key) => {
+                    deps.getUrnsList().forEach((u) => dependencies.add(u));
+                    if (deps.getUrnsList().length > 0) propertyDependencies[key] = [...deps.getUrnsList()].sort();
+                });
                 resources.push({
                     urn: resp.getUrn(),
                     type: req.getType(),
@@ -110,6 +131,13 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
                     id: "",
                     state: {},
+                    options: {
+                        ...(req.getDeletebeforereplacedefined() ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
+                        ignoreChanges: req.getIgnorechangesList(),
+                        replaceOnChanges: req.getReplaceonchangesList(),
+                        protect: req.getProtect() === true,
+                    },
+                    propertyDependencies,
                 });
             }
             callback(err, resp);
