@@ -81,7 +81,7 @@ export type KeyOf = (r: PlannedResource) => string;
  * delete-first takes down, before it, every dependent with a force-new input fed by it (Pulumi's dependent
  * replacements); a create-first replacement leaves dependents to their own diff.
  */
-export function planChange(before: PlannedResource[], after: PlannedResource[], keyOf: KeyOf = (r) => r.urn): ChangePlan {
+export function planChange(before: PlannedResource[], after: PlannedResource[], keyOf: KeyOf = (r) => r.urn, options: { crossStack?: boolean } = {}): ChangePlan {
     const olds = new Map(before.map((r) => [keyOf(r), r]));
     const news = new Map(after.map((r) => [keyOf(r), r]));
     const changes: ResourceChange[] = [];
@@ -112,7 +112,9 @@ export function planChange(before: PlannedResource[], after: PlannedResource[], 
                 }
             }
         }
-        const action: Action = replaceBecause.length > 0 ? "replace" : changed.length > 0 ? "update" : "update";
+        // Two different stacks are compared, not one changed: no replacement happens between them.
+        if (options.crossStack) replaceBecause = [];
+        const action: Action = replaceBecause.length > 0 ? "replace" : "update";
         if (action === "update" && changed.length === 0) {
             byUrn.set(r.urn, { key, urn: r.urn, type: r.type, name: r.name, action, changed, replaceBecause, old, new: r });
             continue; // unchanged: not listed
@@ -127,6 +129,7 @@ export function planChange(before: PlannedResource[], after: PlannedResource[], 
         if (!news.has(keyOf(r))) changes.push({ key: keyOf(r), urn: r.urn, type: r.type, name: r.name, action: "delete", changed: [], replaceBecause: [], old: r });
     }
 
+    if (options.crossStack) return { changes, findings, clusterReplaced: false };
     for (const c of changes) findings.push(...findingsFor(c, changes));
     const clusterGone = changes.some((c) => c.type === "eks:index:Cluster" && (c.action === "replace" || c.action === "delete"));
     if (clusterGone) {
@@ -199,7 +202,7 @@ function findingsFor(c: ResourceChange, all: ResourceChange[]): Finding[] {
                     message: `replaced create-first with the same ${rule.identity!.join(" + ")}: AWS refuses a second one while the old one exists (ResourceInUseException / AlreadyExists).`,
                 });
             }
-        } else if (!c.type.startsWith("kubernetes:")) {
+        } else if (!c.type.startsWith("kubernetes:") && !c.replaceBecause.some((p) => p.includes("replaced delete-first)"))) {
             const takenDown = all.filter((d) => d.replaceBecause.some((p) => p.includes(`(from ${c.name},`)));
             out.push({
                 level: "warning",

@@ -7,7 +7,7 @@ import { ProgramRun, RunOptions, runProgram } from "./engine";
 import type { FieldTree } from "./models";
 import { packConfigFor, runPolicies } from "./policies";
 import { KeyOf, PlannedResource, planChange } from "./change";
-import { clusterNameOf, countsByType, renderArtifacts, renderTree, resourcesDocument } from "./render";
+import { clusterNameOf, countsByType, parsedIfJson, renderArtifacts, renderTree, resourcesDocument, sortedKeys } from "./render";
 import { renderMarkdown, renderText } from "./report";
 import { PROJECT_DIR, stackConfig, stackNames } from "./stackFiles";
 
@@ -96,7 +96,14 @@ function readPlanDir(dir: string): { resources: PlannedResource[]; clusterName: 
     const file = path.join(dir, "resources.json");
     if (!fs.existsSync(file)) throw new UsageError(`${dir} is not a plan folder: it has no resources.json (write one with npm run plan -- <stack> --out ...)`);
     const meta = fs.existsSync(path.join(dir, "plan.json")) ? (JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8")) as { clusterName: string; stack: string }) : { clusterName: "", stack: path.basename(dir) };
-    return { resources: JSON.parse(fs.readFileSync(file, "utf8")) as PlannedResource[], ...meta };
+    // Plans written by older versions of this command lack options and keep JSON documents as strings.
+    const resources = (JSON.parse(fs.readFileSync(file, "utf8")) as PlannedResource[]).map((r) => ({
+        ...r,
+        options: r.options ?? { ignoreChanges: [], replaceOnChanges: [], protect: false },
+        propertyDependencies: r.propertyDependencies ?? {},
+        inputs: sortedKeys(Object.fromEntries(Object.entries(r.inputs ?? {}).map(([k, v]) => [k, parsedIfJson(v)]))) as Record<string, unknown>,
+    }));
+    return { resources, ...meta };
 }
 
 /** Matches resources across stacks: type and logical name without the cluster-name prefix. */
@@ -148,6 +155,7 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
         let before: PlannedResource[];
         let title: string;
         let keyOf: KeyOf | undefined;
+        let crossStack = false;
         if (o.from && "stackFileConfig" in o.from) {
             const previous = await runStack(o, o.from.stackFileConfig, log);
             if (!previous) return { exitCode: 2, run, findings, written: [] };
@@ -157,12 +165,16 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
             const other = readPlanDir(o.from && "planDir" in o.from ? o.from.planDir : o.diff!);
             before = other.resources;
             const sameStack = other.stack === o.stack && other.clusterName === clusterName;
-            keyOf = sameStack && o.from ? undefined : (r: PlannedResource) => (before.includes(r) ? neutralKey(other.clusterName)(r) : neutralKey(clusterName)(r));
+            crossStack = !sameStack;
+            // Another stack: its cluster name is everywhere (names, ARNs, tag keys). Read it as this stack's, so
+            // the summary shows what really differs.
+            if (crossStack && other.clusterName) before = JSON.parse(JSON.stringify(before).split(other.clusterName).join(clusterName)) as PlannedResource[];
+            keyOf = sameStack ? undefined : neutralKey(clusterName);
             title = o.from
                 ? `Change plan of stack "${o.stack}": from the plan in ${path.relative(process.cwd(), (o.from as { planDir: string }).planDir) || "."}`
                 : `Difference: stack "${other.stack}" (${path.relative(process.cwd(), o.diff!) || "."}) → stack "${o.stack}"`;
         }
-        const plan = planChange(before, document, keyOf);
+        const plan = planChange(before, document, keyOf, { crossStack });
         const failed = plan.findings.some((f) => f.level === "error");
         change = { text: renderText(plan, title), markdown: renderMarkdown(plan, title), failed };
         log("");

@@ -127,7 +127,7 @@ export function renderArtifacts(run: ProgramRun): PlanArtifacts {
 }
 
 /** A string input that holds a JSON document (IAM policies, event patterns, add-on configuration), parsed. */
-function parsedIfJson(value: unknown): unknown {
+export function parsedIfJson(value: unknown): unknown {
     if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return value;
     try {
         return JSON.parse(value) as unknown;
