@@ -48,6 +48,8 @@ export interface ChangePlan {
     findings: Finding[];
     /** True when the EKS cluster itself is deleted or replaced (every node and workload goes). */
     clusterReplaced: boolean;
+    /** Every resource after the change (changed or not). */
+    after: PlannedResource[];
 }
 
 /** Every leaf path where two values differ ("a.b[2].c"); objects and arrays compared structurally. */
@@ -129,7 +131,7 @@ export function planChange(before: PlannedResource[], after: PlannedResource[], 
         if (!news.has(keyOf(r))) changes.push({ key: keyOf(r), urn: r.urn, type: r.type, name: r.name, action: "delete", changed: [], replaceBecause: [], old: r });
     }
 
-    if (options.crossStack) return { changes, findings, clusterReplaced: false };
+    if (options.crossStack) return { changes, findings, clusterReplaced: false, after };
     for (const c of changes) findings.push(...findingsFor(c, changes));
     const clusterGone = changes.some((c) => c.type === "eks:index:Cluster" && (c.action === "replace" || c.action === "delete"));
     if (clusterGone) {
@@ -142,7 +144,7 @@ export function planChange(before: PlannedResource[], after: PlannedResource[], 
                 `${changes.filter((c) => c.action === "replace").length} replaced). If that is not the intent, keep clusterName and the cluster's force-new settings.`,
         });
     }
-    return { changes, findings, clusterReplaced: clusterGone };
+    return { changes, findings, clusterReplaced: clusterGone, after };
 }
 
 /** Resources with each one after everything it depends on (registration callbacks may arrive out of order). */

@@ -1,5 +1,5 @@
 import { isUnder } from "./change";
-import type { ResourceChange } from "./change";
+import type { PlannedResource, ResourceChange } from "./change";
 
 /**
  * What a NodePool or EC2NodeClass change does to the nodes Karpenter already runs (drift), as Karpenter v1.14.1
@@ -74,13 +74,11 @@ export function drainPace(pool: ResourceChange["new"]): string {
 }
 
 /** Node impact of every changed NodePool and EC2NodeClass (creates and deletes are not drift). */
-export function nodeImpacts(changes: ResourceChange[]): NodeImpact[] {
+export function nodeImpacts(changes: ResourceChange[], after: PlannedResource[]): NodeImpact[] {
     const out: NodeImpact[] = [];
-    const pools = changes.filter((c) => c.type === "kubernetes:karpenter.sh/v1:NodePool");
-    const allPools = (className: string) =>
-        changes
-            .filter((c) => c.type === "kubernetes:karpenter.sh/v1:NodePool" && spec(c.new ?? c.old).template?.spec?.nodeClassRef?.name === className)
-            .map((c) => String((c.new ?? c.old)!.inputs.metadata && ((c.new ?? c.old)!.inputs.metadata as any).name));
+    const pools = after.filter((r) => r.type === "kubernetes:karpenter.sh/v1:NodePool");
+    const poolName = (r: PlannedResource) => String((r.inputs.metadata as { name?: string } | undefined)?.name);
+    const allPools = (className: string) => pools.filter((r) => spec(r).template?.spec?.nodeClassRef?.name === className).map(poolName);
     for (const c of changes) {
         if (c.action !== "update" && c.action !== "replace") continue;
         const name = String(((c.new!.inputs.metadata ?? {}) as any).name);
@@ -106,7 +104,7 @@ export function nodeImpacts(changes: ResourceChange[]): NodeImpact[] {
             const users = allPools(name);
             const dynamic = paths.filter((p) => NODE_CLASS_DYNAMIC.some((d) => isUnder(p, d)));
             const hashed = paths.filter((p) => !NODE_CLASS_DYNAMIC.some((d) => isUnder(p, d)) && !NODE_CLASS_IGNORED.some((d) => isUnder(p, d)));
-            const pace = users.map((u) => `${u}: ${drainPace(pools.find((p) => String((p.new!.inputs.metadata as any).name) === u)?.new)}`).join("; ");
+            const pace = users.map((u) => `${u}: ${drainPace(pools.find((p) => poolName(p) === u))}`).join("; ");
             if (c.action === "replace" || hashed.length > 0) {
                 out.push({ kind: "EC2NodeClass", name, replaces: "all", reason: `${c.action === "replace" ? "the EC2NodeClass is replaced" : `${hashed.join(", ")} changed: the ec2nodeclass hash changes`}: every node using it drifts`, pools: users, pace });
             } else if (dynamic.length > 0) {

@@ -60,12 +60,22 @@ export interface PlanResult {
 
 class UsageError extends Error {}
 
+/** The folder the user ran the command in (npm runs scripts in the project folder and sets INIT_CWD). */
+function userCwd(): string {
+    return process.env.INIT_CWD ?? process.cwd();
+}
+
 function loadFieldTrees(): Record<string, FieldTree> {
     return JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "offline", "fieldTrees.json"), "utf8")) as Record<string, FieldTree>;
 }
 
-/** Prints a line when a step takes longer than a second (the plan of a big stack, the SDKs' first load). */
-function progress(log: (line: string) => void, what: string): () => void {
+/**
+ * Prints a line on stderr when a step takes longer than a second (the SDKs' first load on a busy machine), so
+ * stdout keeps only the plan. Silent when the caller collects the output itself (tests).
+ */
+function progress(log: ((line: string) => void) | undefined, what: string): () => void {
+    if (log) return () => undefined;
+    log = (line: string) => process.stderr.write(`${line}\n`);
     const started = Date.now();
     const timer = setTimeout(() => log(`  ... ${what}`), 1000);
     timer.unref();
@@ -77,7 +87,7 @@ function progress(log: (line: string) => void, what: string): () => void {
 
 /** Runs the program for a stack; a config error is printed and becomes exit code 2. */
 async function runStack(o: PlanOptions, stackFileConfig: Record<string, unknown> | undefined, log: (line: string) => void): Promise<ProgramRun | undefined> {
-    const done = progress(log, `running the program for stack "${o.stack}"`);
+    const done = progress(o.log, `running the program for stack "${o.stack}"`);
     try {
         return await runProgram(stackConfig(o.stack, stackFileConfig ? { override: stackFileConfig } : {}), { program: o.program, serializeDynamicProviders: false });
     } catch (e) {
@@ -126,7 +136,7 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
         for (const [type, count] of countsByType(run)) log(`  ${String(count).padStart(3)}  ${type}`);
     }
 
-    const doneChecks = progress(log, "checking manifests, IAM documents and policies");
+    const doneChecks = progress(o.log, "checking manifests, IAM documents and policies");
     const manifestFindings = await checkManifests(
         artifacts.manifests.map((m) => ({ where: m.file, object: m.content })),
         loadFieldTrees(),
@@ -171,8 +181,8 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
             if (crossStack && other.clusterName) before = JSON.parse(JSON.stringify(before).split(other.clusterName).join(clusterName)) as PlannedResource[];
             keyOf = sameStack ? undefined : neutralKey(clusterName);
             title = o.from
-                ? `Change plan of stack "${o.stack}": from the plan in ${path.relative(process.cwd(), (o.from as { planDir: string }).planDir) || "."}`
-                : `Difference: stack "${other.stack}" (${path.relative(process.cwd(), o.diff!) || "."}) → stack "${o.stack}"`;
+                ? `Change plan of stack "${o.stack}": from the plan in ${path.relative(userCwd(), (o.from as { planDir: string }).planDir) || "."}`
+                : `Difference: stack "${other.stack}" (${path.relative(userCwd(), o.diff!) || "."}) → stack "${o.stack}"`;
         }
         const plan = planChange(before, document, keyOf, { crossStack });
         const failed = plan.findings.some((f) => f.level === "error");
@@ -203,7 +213,7 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     if (!o.quiet) {
         log("");
         log(
-            `Wrote ${path.relative(process.cwd(), dir) || "."}/: resources.json, ${artifacts.manifests.length} manifests, ${artifacts.helm.length} Helm releases, ` +
+            `Wrote ${path.relative(userCwd(), dir) || "."}/: resources.json, ${artifacts.manifests.length} manifests, ${artifacts.helm.length} Helm releases, ` +
                 `${artifacts.iam.length} IAM documents, ${artifacts.events.length} EventBridge rules, policy-report.json${change ? `, ${o.from ? "change.md" : "diff.md"}` : ""}`,
         );
     }
@@ -231,7 +241,7 @@ function readStackFile(file: string): Record<string, unknown> {
 }
 
 /** Arguments are relative to the folder the user ran npm in (npm sets INIT_CWD; the script runs in the project). */
-export function parseArgs(argv: string[], cwd = process.env.INIT_CWD ?? process.cwd()): ParsedArgs {
+export function parseArgs(argv: string[], cwd = userCwd()): ParsedArgs {
     const stacks: ParsedArgs["stacks"] = [];
     let outDir = path.join(PROJECT_DIR, "plan");
     let quiet = false;
@@ -285,7 +295,7 @@ async function main(argv: string[]): Promise<number> {
     let exitCode = 0;
     for (const [i, s] of args.stacks.entries()) {
         if (i > 0) console.log(`\n${"-".repeat(100)}\n`);
-        if (s.stackFile) console.log(`Stack file: ${s.stackFile} (stack "${s.stack}")`);
+        if (s.stackFile) console.log(`Stack file: ${path.relative(userCwd(), s.stackFile) || s.stackFile} (stack "${s.stack}": the file name without "Pulumi." and ".yaml")`);
         try {
             const result = await planStack({ ...s, outDir: args.outDir, quiet: args.quiet, from: args.from, diff: args.diff });
             exitCode = Math.max(exitCode, result.exitCode);

@@ -92,7 +92,7 @@ export function renderText(plan: ChangePlan, title: string): string[] {
         lines.push("", "Helm values changed:");
         for (const h of helm) lines.push(`  ${h.release}: ${h.paths.join(", ")}`);
     }
-    const impacts = nodeImpacts(plan.changes);
+    const impacts = nodeImpacts(plan.changes, plan.after);
     if (impacts.length > 0) {
         lines.push("", "Running nodes (Karpenter drift):");
         for (const i of impacts) lines.push(`  ${impactLine(i)}`);
@@ -132,7 +132,7 @@ export function renderMarkdown(plan: ChangePlan, title: string): string {
         for (const h of helm) out.push(`- ${code(h.release)}: ${h.paths.map(code).join(", ")}`);
         out.push("");
     }
-    const impacts = nodeImpacts(plan.changes);
+    const impacts = nodeImpacts(plan.changes, plan.after);
     if (impacts.length > 0) {
         out.push("**Running nodes (Karpenter drift)**", "");
         for (const i of impacts) out.push(`- ${impactLine(i)}`);

@@ -99,7 +99,7 @@ describe("day-2 change plan (npm run plan -- <stack> --from ...)", () => {
         const plan = planChange(dev, await resources("dev", stackFile("Pulumi.dev.yaml", { nodePools: [{ ...pools[0], expireAfter: "72h" }] })));
         expect(plan.changes.map((c) => [c.action, c.name])).to.deep.equal([["update", `${K}-dev-pools-spot`]]);
         expect(named(plan, `${K}-dev-pools-spot`).changed).to.deep.equal(["spec.template.spec.expireAfter"]);
-        expect(nodeImpacts(plan.changes).map((i) => [i.name, i.replaces])).to.deep.equal([["spot", "all"]]);
+        expect(nodeImpacts(plan.changes, plan.after).map((i) => [i.name, i.replaces])).to.deep.equal([["spot", "all"]]);
     });
 
     it("a cluster rename deletes and recreates everything, and says so first and loudly", async () => {
