@@ -217,6 +217,13 @@ function findingsFor(c: ResourceChange, all: ResourceChange[]): Finding[] {
         }
     }
     if (c.type === "aws:eks/nodeGroup:NodeGroup" && c.old && c.new && (c.action === "update" || c.action === "replace")) out.push(...scalingFindings(c));
+    if (c.type === "aws:eks/nodeGroup:NodeGroup" && c.action === "replace") {
+        out.push({
+            level: "warning",
+            resource: c.name,
+            message: `the managed node group is replaced (${c.order}): every node in it is drained and terminated${c.order === "create-first" ? " once the new group is up" : " before the new group exists: the pods that only run there (CoreDNS, the Karpenter controller) stop meanwhile"}.`,
+        });
+    }
     void r;
     return out;
 }

@@ -79,6 +79,24 @@ export function nodeImpacts(changes: ResourceChange[], after: PlannedResource[])
     const pools = after.filter((r) => r.type === "kubernetes:karpenter.sh/v1:NodePool");
     const poolName = (r: PlannedResource) => String((r.inputs.metadata as { name?: string } | undefined)?.name);
     const allPools = (className: string) => pools.filter((r) => spec(r).template?.spec?.nodeClassRef?.name === className).map(poolName);
+    // A new Kubernetes version: AMI aliases resolve to that version's AMI (the SSM parameter path carries it), so
+    // every node of a class selecting by alias drifts (pkg/providers/amifamily, drift.go isAMIDrifted).
+    const cluster = changes.find((c) => c.type === "eks:index:Cluster" && c.action === "update" && c.changed.includes("version"));
+    if (cluster) {
+        for (const cls of after.filter((r) => r.type === "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")) {
+            const name = String((cls.inputs.metadata as { name?: string } | undefined)?.name);
+            if (!(spec(cls).amiSelectorTerms ?? []).some((t: { alias?: string }) => t.alias)) continue;
+            const users = allPools(name);
+            out.push({
+                kind: "EC2NodeClass",
+                name,
+                replaces: "all",
+                reason: `Kubernetes ${String(cluster.new!.inputs.version)}: the AMI alias resolves to that version's AMI, every node using the class drifts (after the control plane is upgraded)`,
+                pools: users,
+                pace: users.map((u) => `${u}: ${drainPace(pools.find((p) => poolName(p) === u))}`).join("; "),
+            });
+        }
+    }
     for (const c of changes) {
         if (c.action !== "update" && c.action !== "replace") continue;
         const name = String(((c.new!.inputs.metadata ?? {}) as any).name);

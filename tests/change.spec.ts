@@ -92,6 +92,8 @@ describe("day-2 change plan (npm run plan -- <stack> --from ...)", () => {
         expect(named(plan, `${K}-dev-eks`).changed).to.include("version");
         expect(named(plan, `${K}-dev-system`, "aws:eks/nodeGroup:NodeGroup").changed).to.include("version");
         expect(plan.findings.filter((f) => f.level === "error")).to.deep.equal([]);
+        // dev selects al2023@latest: after the upgrade the alias resolves to the new version's AMI.
+        expect(nodeImpacts(plan.changes, plan.after).map((i) => [i.kind, i.name, i.replaces])).to.deep.equal([["EC2NodeClass", "spot", "all"]]);
     });
 
     it("a NodePool edit updates the NodePool object only, and says its nodes drift", async () => {
