@@ -51,7 +51,7 @@ try {
     fs.rmSync(out, { recursive: true, force: true });
 }
 const f = median(rows.floor);
-const line = (label: string, ms: number, note: string) => console.log(`${label.padEnd(58)} ${String(Math.round(ms)).padStart(6)} ms   ${note}`);
+const line = (label: string, ms: number, note: string) => console.log(`${label.padEnd(66)} ${String(Math.round(ms)).padStart(6)} ms   ${note}`);
 console.log(`node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, ${runs} runs each (median)`);
 line(`floor: load ${SDKS.length} Pulumi SDKs`, f, "");
 line(`plan: npm run plan -- ${stack} --quiet`, median(rows.plan), `${(median(rows.plan) / f).toFixed(2)} × floor (target ≤ 1.5)`);
