@@ -3,6 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig, IamConfig } from "./config";
+import { KarpenterCleanup } from "./karpenter/cleanup";
 import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, roleSettings, serviceTrustPolicy } from "./iam";
 import { remoteChildOptions } from "./remote";
 
@@ -16,6 +17,8 @@ export interface ClusterArgs extends ClusterConfig {
     vpcId: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string[]>;
     publicSubnetIds: pulumi.Input<string[]>;
+    /** How long the destroy-time ENI sweep may wait for the VPC CNI's interfaces to detach (karpenter.cleanupTimeoutSeconds). */
+    cleanupTimeoutSeconds: number;
 }
 
 /** Label and taint of the system node group: only critical add-ons and the Karpenter controller run there. */
@@ -172,6 +175,14 @@ export class Cluster extends pulumi.ComponentResource {
                 ),
         );
 
+        // Destroy: deleted after the system node group (which depends on it) and before the control plane and the
+        // VPC: deletes the VPC CNI's ENIs of this cluster, which would keep the subnets and security groups alive.
+        const eniCleanup = new KarpenterCleanup(
+            `${name}-eni-cleanup`,
+            { clusterName: args.clusterName, region: aws.getRegionOutput({}, { parent: this }).region, timeoutSeconds: args.cleanupTimeoutSeconds, step: "networkInterfaces" },
+            { parent: this, dependsOn: [cluster] },
+        );
+
         const ng = args.systemNodeGroup;
         // Provider defaultTags do not reach what a managed node group launches; a launch template's tag
         // specifications do. It also requires IMDSv2 and encrypts the root volume.
@@ -214,7 +225,7 @@ export class Cluster extends pulumi.ComponentResource {
             // minimum rises above it ("Minimum capacity N can't be greater than desired size M"). Nothing else scales
             // this group (Karpenter scales its own nodes, no Cluster Autoscaler runs) and an EKS version or AMI
             // update keeps scalingConfig as it is, so there is nothing to fight over.
-            { parent: this, dependsOn: attachments },
+            { parent: this, dependsOn: [...attachments, eniCleanup] },
         );
         this.systemNodeGroupName = this.systemNodeGroup.nodeGroupName;
 

@@ -20,6 +20,8 @@ export interface RecordedResource {
     providers: Record<string, string>;
     /** URNs of explicit and implicit dependencies. */
     dependencies: string[];
+    /** The `customTimeouts.delete` option as sent ("45m"), if set: how long Pulumi waits for the delete. */
+    deleteTimeout?: string;
     /** Inputs as the SDK sent them (no provider defaults), secrets unwrapped. */
     inputs: Record<string, unknown>;
     /** Top-level input keys whose values are secret (shown as "[secret]" in rendered plans). */
@@ -79,6 +81,7 @@ interface RegisterRequest {
     getProtect(): boolean | undefined;
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+    getCustomtimeouts(): { getDelete(): string } | undefined;
 }
 
 /** Resolves an Output (or plain value) offline; secrets are unwrapped. */
@@ -128,6 +131,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     provider: req.getProvider() || undefined,
                     providers,
                     dependencies: [...dependencies].filter((d) => d !== req.getParent()).sort(),
+                    ...(req.getCustomtimeouts()?.getDelete() ? { deleteTimeout: req.getCustomtimeouts()!.getDelete() } : {}),
                     ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
                     id: "",
                     state: {},

@@ -5,7 +5,7 @@ import { StackConfigError } from "../components/config";
 import { Finding, checkIamActions, checkManifests } from "./checks";
 import { ProgramRun, RunOptions, runProgram } from "./engine";
 import type { FieldTree } from "./models";
-import { packConfigFor, runPolicies } from "./policies";
+import { policyConfigFor, runPolicies } from "./policies";
 import { KeyOf, PlannedResource, planChange } from "./change";
 import { clusterNameOf, countsByType, parsedIfJson, renderArtifacts, renderTree, resourcesDocument, sortedKeys } from "./render";
 import { renderMarkdown, renderText } from "./report";
@@ -25,7 +25,8 @@ export const USAGE = `usage: npm run plan -- <stack>... | --all [options]
   --all            every Pulumi.*.yaml stack of the project
   --stack-file F   plan a stack file kept elsewhere; F is relative to the current folder. The stack name is
                    the file name without "Pulumi." and ".yaml" (Pulumi.staging.yaml → stack "staging"): it
-                   names the plan folder, the default cluster name and the policy config (policies/config/<stack>.json)
+                   names the plan folder, the default cluster name and the policy config (policies/config/<stack>.json,
+                   or what deployments/delivery.yaml says for a stack without one)
   --from A         day-2 change: plan the change from A (a stack file, or a plan folder written before) to the
                    stack's current config: create / update / replace / delete per resource, and what fails on AWS
   --diff DIR       compare with another plan folder (another stack, or the base branch): text, and Markdown in
@@ -47,6 +48,8 @@ export interface PlanOptions {
     diff?: string;
     /** Another program to plan instead of index.ts (tests plan deliberately broken fixtures). */
     program?: RunOptions["program"];
+    /** Project folder whose Pulumi.yaml, stack file and policy configs to read (tests plan a copy). @default the project */
+    projectDir?: string;
 }
 
 export interface PlanResult {
@@ -89,7 +92,10 @@ function progress(log: ((line: string) => void) | undefined, what: string): () =
 async function runStack(o: PlanOptions, stackFileConfig: Record<string, unknown> | undefined, log: (line: string) => void): Promise<ProgramRun | undefined> {
     const done = progress(o.log, `running the program for stack "${o.stack}"`);
     try {
-        return await runProgram(stackConfig(o.stack, stackFileConfig ? { override: stackFileConfig } : {}), { program: o.program, serializeDynamicProviders: false });
+        return await runProgram(stackConfig(o.stack, { ...(o.projectDir ? { dir: o.projectDir } : {}), ...(stackFileConfig ? { override: stackFileConfig } : {}) }), {
+            program: o.program,
+            serializeDynamicProviders: false,
+        });
     } catch (e) {
         if (e instanceof StackConfigError) {
             log(e.message);
@@ -143,7 +149,7 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     );
     const iamFindings = await checkIamActions(artifacts.iam.map((i) => ({ where: i.file, document: i.content })));
     const statements = artifacts.iam.reduce((n, i) => n + ((i.content as { Statement?: unknown[] }).Statement?.length ?? 0), 0);
-    const packConfig = packConfigFor(o.stack);
+    const { config: packConfig, choice } = policyConfigFor(o.stack, o.projectDir);
     const violations = await runPolicies(run, packConfig);
     doneChecks();
     if (!o.quiet) log("");
@@ -153,7 +159,7 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     const findings = [...manifestFindings, ...iamFindings];
     for (const f of findings) log(`       ${f.where}: ${f.message}`);
     const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory");
-    log(`  ${mandatory.length === 0 ? "ok  " : "FAIL"} Policy pack (policies/config/${o.stack}.json): ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violations`);
+    log(`  ${mandatory.length === 0 ? "ok  " : "FAIL"} Policy pack (${choice.description}): ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violations`);
     for (const v of violations) log(`       [${v.enforcementLevel}] ${v.policy}: ${v.resource ?? "stack"}: ${v.message}`);
     findings.push(...mandatory.map((v) => ({ where: `policy ${v.policy} (${v.resource ?? "stack"})`, message: v.message })));
 
@@ -208,7 +214,7 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     for (const h of artifacts.helm) write(h.file, stringify(h.content));
     for (const i of artifacts.iam) write(i.file, `${JSON.stringify(i.content, null, 2)}\n`);
     for (const e of artifacts.events) write(e.file, `${JSON.stringify(e.content, null, 2)}\n`);
-    write("policy-report.json", `${JSON.stringify({ config: packConfig, mandatory: mandatory.length, advisory: violations.length - mandatory.length, violations }, null, 2)}\n`);
+    write("policy-report.json", `${JSON.stringify({ configFrom: choice.description, config: packConfig, mandatory: mandatory.length, advisory: violations.length - mandatory.length, violations }, null, 2)}\n`);
     if (change) write(o.from ? "change.md" : "diff.md", change.markdown);
     if (!o.quiet) {
         log("");

@@ -65,7 +65,7 @@ describe("offline plan", () => {
                 const files = fs.readdirSync(path.join(dir, "iam"));
                 // Named by logical role without the cluster name: the same file names in every stack.
                 expect(files).to.include.members(["karpenter-NodeLifecycle.json", "karpenter-interruption.queue-policy.json", "karpenter-controller.trust.json", "system-node.trust.json"]);
-                expect(files.filter((f) => f.endsWith(".trust.json"))).to.have.length(3);
+                expect(files.filter((f) => f.endsWith(".trust.json"))).to.have.length(4);
                 const eks = readPlanFile<{ Statement: Array<{ Resource: string }> }>(dir, "iam/karpenter-EKSIntegration.json");
                 expect(eks.Statement[0].Resource).to.equal(`arn:aws:eks:us-west-2:123456789012:cluster/eks-karpenter-${stack}`);
             });
@@ -111,7 +111,7 @@ describe("offline plan", () => {
             const r = plan("dev");
             expect(r.status, r.stderr).to.equal(0);
             expect(r.stdout).to.match(/ok {3}Kubernetes objects: 4 checked/);
-            expect(r.stdout).to.match(/ok {3}IAM: 10 documents/);
+            expect(r.stdout).to.match(/ok {3}IAM: 12 documents/);
         });
 
         it("plans every stack with --all", () => {
@@ -125,7 +125,7 @@ describe("offline plan", () => {
             expect(broken.status).to.equal(2);
             expect(broken.stdout).to.include('Stack "broken-config" has 2 configuration problems:');
             expect(broken.stdout).to.include('eks-karpenter:availabilityZones: unknown key; did you mean "availabilityZoneCount"?');
-            expect(broken.stdout).to.include("eks-karpenter:nodePools[0].limits: got nothing");
+            expect(broken.stdout).to.include("eks-karpenter:nodePools[0] (spot).limits: got nothing");
             expect(broken.stdout + broken.stderr).to.not.match(/\n\s+at /);
             const missing = plan("staging");
             expect(missing.status).to.equal(2);

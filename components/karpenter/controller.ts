@@ -128,6 +128,14 @@ export class KarpenterController extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // Destroy safety net: deleted after both charts (they depend on it), before the system nodes, the cluster and
+        // the network; and before the node role, which Karpenter's instance profiles hold while they exist.
+        const cleanup = new KarpenterCleanup(
+            `${name}-cleanup`,
+            { clusterName: args.clusterName, region: region.region, timeoutSeconds: args.cleanupTimeoutSeconds, step: "karpenter" },
+            { parent: this, dependsOn: [...args.cluster.dependencies, ...args.cluster.network, nodeRole] },
+        );
+
         // Interruption: the queue and the rules that feed it.
         const queue = new aws.sqs.Queue(
             `${name}-interruption`,
@@ -207,13 +215,6 @@ export class KarpenterController extends pulumi.ComponentResource {
         if (args.createSpotServiceLinkedRole) {
             new aws.iam.ServiceLinkedRole(`${name}-spot`, { awsServiceName: "spot.amazonaws.com", description: "EC2 Spot, for the spot instances Karpenter launches" }, { parent: this });
         }
-
-        // Destroy safety net: deleted after both charts (they depend on it), before the cluster and network.
-        const cleanup = new KarpenterCleanup(
-            `${name}-cleanup`,
-            { clusterName: args.clusterName, region: region.region, timeoutSeconds: args.cleanupTimeoutSeconds },
-            { parent: this, dependsOn: [...args.cluster.dependencies, ...args.cluster.network] },
-        );
 
         // Charts: CRDs in their own release (Helm never upgrades a chart's crds/ directory), then the controller.
         const crds = new k8s.helm.v3.Release(
