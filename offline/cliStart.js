@@ -80,20 +80,14 @@ async function main() {
     process.exit(errors.length > 0 ? 1 : 0);
 }
 
-/** The offline cloud and stack config, loaded through a separate transpile-only compiler (never the runner's). */
+/**
+ * The offline cloud and stack config, compiled by this project's own loader (offline/run.js, transpile-only, no
+ * type check) before the runner registers ts-node for the program.
+ */
 async function loadOfflineCloud() {
-    const ts = require("typescript");
-    const load = (file) => {
-        const source = fs.readFileSync(file, "utf8");
-        const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: file }).outputText;
-        const m = new (require("node:module"))(file, module);
-        m.filename = file;
-        m.paths = require("node:module")._nodeModulePaths(path.dirname(file));
-        m._compile(js, file);
-        return m.exports;
-    };
-    const cloud = load(path.join(ROOT, "offline", "cloud.ts"));
-    const stackFiles = load(path.join(ROOT, "offline", "stackFiles.ts"));
+    require("./run.js");
+    const cloud = require("./cloud.ts");
+    const stackFiles = require("./stackFiles.ts");
     return {
         async runOffline(pulumi, stackName, registered) {
             const config = stackFiles.stackConfig(stackName);

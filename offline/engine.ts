@@ -148,7 +148,8 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         });
 
     const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: (...args: unknown[]) => Promise<unknown> };
-    const serializeFunction = closure.serializeFunction;
+    // The SDK's own function, kept once: a run that overlapped another must not restore the other's stand-in.
+    const serializeFunction = (realSerializeFunction ??= closure.serializeFunction);
     if (options.serializeDynamicProviders === false) {
         closure.serializeFunction = async () => ({ text: "/* dynamic provider code: not serialized by the offline plan */", containsSecrets: false });
     }
@@ -182,6 +183,8 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         closure.serializeFunction = serializeFunction;
     }
 }
+
+let realSerializeFunction: ((...args: unknown[]) => Promise<unknown>) | undefined;
 
 /** The resources a failed run had registered before it failed. */
 export function registeredBeforeFailure(error: unknown): RecordedResource[] | undefined {
