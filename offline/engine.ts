@@ -30,6 +30,18 @@ export interface RecordedResource {
     id: string;
     /** State the offline cloud returned: inputs plus computed outputs. */
     state: Record<string, unknown>;
+    /** Resource options the engine acts on when this resource changes (as the program sent them). */
+    options: ResourceOptionsRecord;
+    /** Per top-level input key, the URNs its value came from (Pulumi's property dependencies). */
+    propertyDependencies: Record<string, string[]>;
+}
+
+export interface ResourceOptionsRecord {
+    /** `deleteBeforeReplace`, only when the program set it (true or false). */
+    deleteBeforeReplace?: boolean;
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    protect: boolean;
 }
 
 export interface ProgramRun {
@@ -62,6 +74,11 @@ interface RegisterRequest {
     getProvider(): string;
     getProvidersMap(): { forEach(cb: (value: string, key: string) => void): void };
     getDependenciesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getDeletebeforereplacedefined(): boolean;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getProtect(): boolean | undefined;
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
     getCustomtimeouts(): { getDelete(): string } | undefined;
@@ -99,7 +116,11 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                 const dependencies = new Set(req.getDependenciesList());
                 const providers: Record<string, string> = {};
                 req.getProvidersMap().forEach((ref, pkg) => (providers[pkg] = ref));
-                req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => dependencies.add(u)));
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((deps, key) => {
+                    deps.getUrnsList().forEach((u) => dependencies.add(u));
+                    if (deps.getUrnsList().length > 0) propertyDependencies[key] = [...deps.getUrnsList()].sort();
+                });
                 resources.push({
                     urn: resp.getUrn(),
                     type: req.getType(),
@@ -114,13 +135,21 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
                     id: "",
                     state: {},
+                    options: {
+                        ...(req.getDeletebeforereplacedefined() ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
+                        ignoreChanges: req.getIgnorechangesList(),
+                        replaceOnChanges: req.getReplaceonchangesList(),
+                        protect: req.getProtect() === true,
+                    },
+                    propertyDependencies,
                 });
             }
             callback(err, resp);
         });
 
     const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: (...args: unknown[]) => Promise<unknown> };
-    const serializeFunction = closure.serializeFunction;
+    // The SDK's own function, kept once: a run that overlapped another must not restore the other's stand-in.
+    const serializeFunction = (realSerializeFunction ??= closure.serializeFunction);
     if (options.serializeDynamicProviders === false) {
         closure.serializeFunction = async () => ({ text: "/* dynamic provider code: not serialized by the offline plan */", containsSecrets: false });
     }
@@ -154,6 +183,8 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         closure.serializeFunction = serializeFunction;
     }
 }
+
+let realSerializeFunction: ((...args: unknown[]) => Promise<unknown>) | undefined;
 
 /** The resources a failed run had registered before it failed. */
 export function registeredBeforeFailure(error: unknown): RecordedResource[] | undefined {
