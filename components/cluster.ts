@@ -126,13 +126,14 @@ export class Cluster extends pulumi.ComponentResource {
             },
             { parent: this, protect: args.protect },
         );
-        new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.clusterName}`, targetKeyId: secretsKey.keyId }, { parent: this });
+        // Fixed physical names (alias, log group): a replacement must delete the old one first (AlreadyExists).
+        new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.clusterName}`, targetKeyId: secretsKey.keyId }, { parent: this, deleteBeforeReplace: true });
 
         // EKS writes to this group by name; creating it first sets a retention instead of EKS's "never expire".
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-control-plane-logs`,
             { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.controlPlaneLogRetentionDays },
-            { parent: this },
+            { parent: this, deleteBeforeReplace: true },
         );
 
         // The cluster's service role, created here rather than by pulumi-eks (whose "<name>-eksRole-role" has no
@@ -264,8 +265,12 @@ export class Cluster extends pulumi.ComponentResource {
                 labels: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
                 taints: [SYSTEM_NODE_TAINT],
             },
-            // Scaling is left to the operator after creation; a rolling AMI update must not fight pulumi over desiredSize.
-            { parent: this, dependsOn: [...attachments, eniCleanup], ignoreChanges: ["scalingConfig.desiredSize"] },
+            // The size is declared, not hand-scaled: config's minSize ≤ desiredSize ≤ maxSize is sent whole on every
+            // change. Ignoring desiredSize would send the deployed one with a new minSize, which EKS refuses when the
+            // minimum rises above it ("Minimum capacity N can't be greater than desired size M"). Nothing else scales
+            // this group (Karpenter scales its own nodes, no Cluster Autoscaler runs) and an EKS version or AMI
+            // update keeps scalingConfig as it is, so there is nothing to fight over.
+            { parent: this, dependsOn: [...attachments, eniCleanup] },
         );
         this.systemNodeGroupName = this.systemNodeGroup.nodeGroupName;
 

@@ -13,10 +13,6 @@ export interface RecordedResource {
     parent?: string;
     /** True for provider-managed resources, false for components. */
     custom: boolean;
-    /** Pulumi's `protect` option (children of remote components inherit it). */
-    protect?: boolean;
-    /** Pulumi's `ignoreChanges` option, when set. */
-    ignoreChanges?: string[];
     /** True for multi-language components (awsx VPC, EKS cluster). */
     remote: boolean;
     /**
@@ -40,6 +36,18 @@ export interface RecordedResource {
     id: string;
     /** State the offline cloud returned: inputs plus computed outputs. */
     state: Record<string, unknown>;
+    /** Resource options the engine acts on when this resource changes (as the program sent them). */
+    options: ResourceOptionsRecord;
+    /** Per top-level input key, the URNs its value came from (Pulumi's property dependencies). */
+    propertyDependencies: Record<string, string[]>;
+}
+
+export interface ResourceOptionsRecord {
+    /** `deleteBeforeReplace`, only when the program set it (true or false). */
+    deleteBeforeReplace?: boolean;
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    protect: boolean;
 }
 
 export interface ProgramRun {
@@ -69,11 +77,14 @@ interface RegisterRequest {
     getParent(): string;
     getCustom(): boolean;
     getRemote(): boolean;
-    getProtect(): boolean;
-    getIgnorechangesList(): string[];
     getProvider(): string;
     getProvidersMap(): { forEach(cb: (value: string, key: string) => void): void };
     getDependenciesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getDeletebeforereplacedefined(): boolean;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getProtect(): boolean | undefined;
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
     getCustomtimeouts(): { getDelete(): string } | undefined;
@@ -116,7 +127,11 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                 const dependencies = new Set(req.getDependenciesList());
                 const providers: Record<string, string> = {};
                 req.getProvidersMap().forEach((ref, pkg) => (providers[pkg] = ref));
-                req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => dependencies.add(u)));
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((deps, key) => {
+                    deps.getUrnsList().forEach((u) => dependencies.add(u));
+                    if (deps.getUrnsList().length > 0) propertyDependencies[key] = [...deps.getUrnsList()].sort();
+                });
                 resources.push({
                     urn: resp.getUrn(),
                     type: req.getType(),
@@ -124,8 +139,6 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     parent: req.getParent() || undefined,
                     custom: req.getCustom(),
                     remote: req.getRemote(),
-                    ...(req.getProtect() ? { protect: true } : {}),
-                    ...(req.getIgnorechangesList().length > 0 ? { ignoreChanges: req.getIgnorechangesList() } : {}),
                     provider: req.getProvider() || undefined,
                     providers,
                     dependencies: [...dependencies].filter((d) => d !== req.getParent()).sort(),
@@ -133,6 +146,13 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
                     id: "",
                     state: {},
+                    options: {
+                        ...(req.getDeletebeforereplacedefined() ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
+                        ignoreChanges: req.getIgnorechangesList(),
+                        replaceOnChanges: req.getReplaceonchangesList(),
+                        protect: req.getProtect() === true,
+                    },
+                    propertyDependencies,
                 });
                 if (req.getRemote()) {
                     try {
@@ -146,7 +166,8 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         });
 
     const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: (...args: unknown[]) => Promise<unknown> };
-    const serializeFunction = closure.serializeFunction;
+    // The SDK's own function, kept once: a run that overlapped another must not restore the other's stand-in.
+    const serializeFunction = (realSerializeFunction ??= closure.serializeFunction);
     if (options.serializeDynamicProviders === false) {
         closure.serializeFunction = async () => ({ text: "/* dynamic provider code: not serialized by the offline plan */", containsSecrets: false });
     }
@@ -215,7 +236,6 @@ function modelChildren(component: RecordedResource, disabledDefaultProviders: re
             custom: child.custom,
             remote: false,
             modelled: true,
-            ...(component.protect ? { protect: true } : {}),
             // Children use the providers handed to the component (the stack's AWS provider and its defaultTags).
             ...(provider ? { provider } : {}),
             providers: {},
@@ -224,6 +244,9 @@ function modelChildren(component: RecordedResource, disabledDefaultProviders: re
             secretInputs: [],
             id: child.custom ? `${child.name}-${hex(`${child.type}/${child.name}`, 8)}` : "",
             state,
+            // protect reaches a remote component's children; the component's own other options do not.
+            options: { ignoreChanges: [], replaceOnChanges: [], protect: component.options.protect },
+            propertyDependencies: {},
         };
         return record;
     });
@@ -241,6 +264,8 @@ function plainData(value: unknown): unknown {
     if (value instanceof Object && Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainData(v)]));
     return value;
 }
+
+let realSerializeFunction: ((...args: unknown[]) => Promise<unknown>) | undefined;
 
 /** The resources a failed run had registered before it failed. */
 export function registeredBeforeFailure(error: unknown): RecordedResource[] | undefined {

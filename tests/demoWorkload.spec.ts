@@ -47,7 +47,7 @@ describe("DemoWorkload", () => {
         // spec.replicas, so the next apply of a different count is a conflict. ignoreChanges drops a field owned
         // by another manager from the apply (handleSSAIgnoreFields).
         const deployment = findResource(await runStack("dev"), "kubernetes:apps/v1:Deployment", "eks-karpenter-dev-demo-inflate");
-        expect(deployment.ignoreChanges).to.deep.equal(["spec.replicas"]);
+        expect(deployment.options.ignoreChanges).to.deep.equal(["spec.replicas"]);
         expect((deployment.inputs.metadata as { annotations?: Record<string, string> }).annotations?.["pulumi.com/patchForce"]).to.equal(undefined);
         const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
         expect(readme).to.include("`demoWorkload.replicas` is the replica count the Deployment is created with");

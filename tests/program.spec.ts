@@ -76,7 +76,7 @@ describe("the whole program", () => {
         const eks = findResource(runs.prod, "eks:index:Cluster", "eks-karpenter-prod-eks");
         // The public endpoint ships open: no restricted value works for every deployer (Pulumi.prod.yaml says how to
         // restrict it; the prod policy pack reports it until then).
-        expect(eks.protect).to.equal(true);
+        expect(eks.options.protect).to.equal(true);
     });
 
     it("fits every physical name AWS limits (IAM 64, EventBridge 64, SQS 80, ...) for the longest cluster name allowed", async () => {

@@ -50,14 +50,14 @@ describe("explicit providers and protection", () => {
 
         it("protects prod's cluster (and the children pulumi-eks creates) and the KMS key of its secrets, from stack config", () => {
             expect(stackConfig("prod").values["eks-karpenter:protect"]).to.equal("true");
-            expect(findResource(prod, "eks:index:Cluster", "eks-karpenter-prod-eks").protect).to.equal(true);
-            expect(findResource(prod, "aws:eks/cluster:Cluster", "eks-karpenter-prod-eks-eksCluster").protect).to.equal(true);
-            expect(findResource(prod, "aws:kms/key:Key", "eks-karpenter-prod-secrets").protect).to.equal(true);
-            expect(prod.resources.filter((r) => r.protect).map((r) => r.type)).to.have.members(["eks:index:Cluster", "aws:kms/key:Key", ...prod.resources.filter((r) => r.modelled && r.urn.includes("eks:index:Cluster$")).map((r) => r.type)]);
+            expect(findResource(prod, "eks:index:Cluster", "eks-karpenter-prod-eks").options.protect).to.equal(true);
+            expect(findResource(prod, "aws:eks/cluster:Cluster", "eks-karpenter-prod-eks-eksCluster").options.protect).to.equal(true);
+            expect(findResource(prod, "aws:kms/key:Key", "eks-karpenter-prod-secrets").options.protect).to.equal(true);
+            expect(prod.resources.filter((r) => r.options.protect).map((r) => r.type)).to.have.members(["eks:index:Cluster", "aws:kms/key:Key", ...prod.resources.filter((r) => r.modelled && r.urn.includes("eks:index:Cluster$")).map((r) => r.type)]);
         });
 
         it("leaves dev unprotected: review and dev stacks are destroyed routinely", () => {
-            expect(dev.resources.filter((r) => r.protect)).to.deep.equal([]);
+            expect(dev.resources.filter((r) => r.options.protect)).to.deep.equal([]);
         });
     });
 });
