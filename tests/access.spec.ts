@@ -36,7 +36,13 @@ describe("cluster access", () => {
         const operators = "arn:aws:iam::123456789012:role/platform-operators";
         const { run, warnings } = await runWithWarnings("dev", { adminPrincipalArns: [operators] });
         expect(warnings.filter((w) => w.startsWith("No adminPrincipalArns"))).to.deep.equal([]);
+        // pulumi-eks's children (modelled): cluster.ts createAccessEntries names them `${name}-${key}` and
+        // `${name}-${key}-${association}`, the association parented by its entry.
+        const entries = resourcesOfType(run, "aws:eks/accessEntry:AccessEntry").filter((e) => e.modelled);
+        expect(entries.map((e) => [e.name, e.inputs.principalArn])).to.deep.equal([["eks-karpenter-dev-eks-admin-123456789012-role-platform-operators", operators]]);
         const associations = resourcesOfType(run, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
-        expect(associations.map((a) => [a.inputs.principalArn, a.inputs.policyArn])).to.deep.equal([[operators, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"]]);
+        expect(associations.map((a) => [a.name, a.parent, a.inputs.principalArn, a.inputs.policyArn])).to.deep.equal([
+            [`${entries[0].name}-admin`, entries[0].urn, operators, "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"],
+        ]);
     });
 });

@@ -32,15 +32,10 @@ describe("EKS add-on versions", () => {
         expect(eks.inputs.vpcCniOptions).to.deep.include({ addonVersion: "default(vpc-cni@1.36)" });
     });
 
-    it("moves every add-on with the Kubernetes version", async () => {
-        const run = await runStack("dev", { kubernetesVersion: "1.35" });
-        expect(versions(run)).to.deep.equal(Object.fromEntries(ADDONS.map((a) => [a, `default(${a}@1.35)`])));
-    });
-
-    it("pins versions from stack config (addonVersions), shows them all as a stack output", async () => {
-        const pins = { coredns: "v1.13.1-eksbuild.1", "kube-proxy": "v1.36.0-eksbuild.2" };
-        const run = await runStack("dev", { addonVersions: pins });
-        expect(versions(run)).to.deep.equal({ coredns: pins.coredns, "kube-proxy": pins["kube-proxy"], "eks-pod-identity-agent": "default(eks-pod-identity-agent@1.36)", "vpc-cni": "default(vpc-cni@1.36)" });
+    it("moves the unpinned add-ons with the Kubernetes version, keeps the ones pinned in addonVersions, shows all as a stack output", async () => {
+        const pins = { coredns: "v1.13.1-eksbuild.1", "kube-proxy": "v1.35.0-eksbuild.2" };
+        const run = await runStack("dev", { kubernetesVersion: "1.35", addonVersions: pins });
+        expect(versions(run)).to.deep.equal({ coredns: pins.coredns, "kube-proxy": pins["kube-proxy"], "eks-pod-identity-agent": "default(eks-pod-identity-agent@1.35)", "vpc-cni": "default(vpc-cni@1.35)" });
         expect(run.outputs.addonVersions).to.deep.equal(versions(run));
     });
 
