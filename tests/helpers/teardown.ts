@@ -14,10 +14,14 @@ import { FakeAws, Tags } from "./fakeAws";
  * for Karpenter to drain and terminate its nodes, which only a running controller does; a pod that blocks eviction
  * (PodDisruptionBudget, karpenter.sh/do-not-disrupt) holds its node until the NodePool's terminationGracePeriod,
  * or forever; an EC2NodeClass's finalizer deletes its instance profile; the wait ends at the resource's
- * customTimeouts.delete, or after 10 minutes. EKS refuses to delete a cluster with node groups, EC2 a subnet
+ * customTimeouts.delete, or after 10 minutes. An EC2NodeClass's delete waits until no NodeClaim references it. EKS refuses to delete a cluster with node groups, EC2 a subnet
  * (so the VPC) with network interfaces, IAM a role still in an instance profile. A tag resource is CreateTags on
  * up (it overwrites the value of a key already there) and deletes its key on destroy; shared subnets (and an
  * existing cluster's security group) start with another cluster's karpenter.sh/discovery value.
+ *
+ * Scope: the node group, cluster and VPC deletes are modelled only as far as stated here (the cluster waits for
+ * its node groups, the VPC for the ENIs in its subnets); everything else (e.g. the cluster security group, load
+ * balancers the cluster's services created, the add-ons) always deletes at once.
  */
 
 export interface Scenario {
@@ -62,6 +66,8 @@ export class Teardown {
     vpcDeleted = false;
     readonly deleted = new Set<string>();
     private now = 0;
+    /** The deletes of the current wave still to come (they run alongside the one being played). */
+    private waveLeft: string[] = [];
     private readonly log: string[] = [];
 
     constructor(
@@ -173,6 +179,11 @@ export class Teardown {
             if (this.order === "reverse") wave.reverse();
             let waveSeconds = 0;
             for (const urn of wave) {
+                if (this.deleted.has(urn)) {
+                    blockers.delete(urn);
+                    continue;
+                }
+                this.waveLeft = wave.slice(wave.indexOf(urn) + 1);
                 const r = left.find((x) => x.urn === urn)!;
                 const outcome = await this.delete(r);
                 if (typeof outcome === "string") {
@@ -209,6 +220,18 @@ export class Teardown {
             case "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": {
                 if (this.finalizersRemoved) return 0;
                 if (!this.controllerRunning) return waitedOut;
+                // Its finalizer first waits until no NodeClaim references the class (karpenter-provider-aws v1.14.1,
+                // nodeclass termination controller). Only the NodePool's delete removes them: if that pool's delete is
+                // not running alongside (same wave, still to come), the class waits until its timeout.
+                const claims = this.nodeClaims.get(name) ?? [];
+                if (claims.length > 0) {
+                    const pool = this.run.resources.find((x) => x.type === "kubernetes:karpenter.sh/v1:NodePool" && (x.inputs.metadata as { name?: string }).name === name && !this.deleted.has(x.urn));
+                    if (!pool || !this.waveLeft.includes(pool.urn)) return waitedOut;
+                    const outcome = await this.delete(pool);
+                    if (typeof outcome === "string") return outcome;
+                    this.deleted.add(pool.urn);
+                    return outcome + 5;
+                }
                 // Its finalizer: Karpenter deletes the instance profiles it made from spec.role for this class.
                 for (const p of [...a.instanceProfiles.values()].filter((p) => p.tags["karpenter.k8s.aws/ec2nodeclass"] === name && p.name.startsWith(`${this.cluster}_`))) {
                     a.instanceProfiles.delete(p.name);
