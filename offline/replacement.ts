@@ -200,7 +200,9 @@ export const REPLACEMENT_RULES: Record<string, ReplacementRule> = {
     "kubernetes:karpenter.sh/v1:NodePool": K8S_OBJECT,
     "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": K8S_OBJECT,
     "kubernetes:flowcontrol.apiserver.k8s.io/v1:FlowSchema": K8S_OBJECT,
-    "kubernetes:helm.sh/v3:Release": { forceNew: ["name", "namespace"], order: "create-first", source: "Helm: a release is identified by name and namespace" },
+    // pulumi-kubernetes provider/pkg/provider/helm_release.go Diff (read @ 01799d569956, not pinned to 4.34.2):
+    // forceNewFields ".name", ".namespace"; DeleteBeforeReplace: false (create-first).
+    "kubernetes:helm.sh/v3:Release": { forceNew: ["name", "namespace"], order: "create-first", source: "pulumi-kubernetes helm_release.go Diff: forceNewFields name, namespace; DeleteBeforeReplace false" },
     // Providers and dynamic resources
     "pulumi:providers:aws": { forceNew: ["region"], order: "create-first", source: "pulumi-aws DiffConfig: a provider in another region replaces every resource it manages" },
     "pulumi:providers:kubernetes": { forceNew: ["kubeconfig"], order: "create-first", source: "pulumi-kubernetes DiffConfig: a kubeconfig for another cluster replaces the provider and its objects" },
