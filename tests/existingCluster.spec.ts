@@ -18,7 +18,7 @@ const C = existing.name as string;
 describe("existing cluster mode (examples/existing-cluster.yaml)", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runProgram(stackConfig("existing-cluster", { override: example }));
+        run = await runProgram(stackConfig("existing-cluster", { stackFile: EXAMPLE }));
     });
 
     it("creates no VPC, no cluster, no node group and no add-on: it only looks the cluster up", () => {
@@ -62,7 +62,7 @@ describe("existing cluster mode (examples/existing-cluster.yaml)", () => {
     it("plans cleanly offline with the policy pack", async () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-existing-"));
         try {
-            const result = await planStack({ stack: "existing-cluster", stackFileConfig: example, outDir: out, log: () => undefined });
+            const result = await planStack({ stack: "existing-cluster", stackFile: EXAMPLE, outDir: out, log: () => undefined });
             expect(result.findings).to.deep.equal([]);
             expect(result.exitCode).to.equal(0);
         } finally {

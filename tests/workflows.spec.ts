@@ -113,4 +113,17 @@ describe("GitHub workflows", () => {
             for (const step of preview.steps.slice(1)) expect(step.if, JSON.stringify(step)).to.equal("steps.configured.outputs.ready == 'true'");
         });
     });
+
+    it("plan-diff job: pull requests only, plans base and head offline, posts the Markdown summary as one comment (no cloud credentials)", () => {
+        const job = ci.jobs["plan-diff"];
+        expect(job.if).to.equal("github.event_name == 'pull_request'");
+        expect(job.permissions).to.deep.equal({ contents: "read", "pull-requests": "write" });
+        const runs = job.steps.flatMap((s) => (s.run ? [s.run] : [])).join("\n");
+        expect(runs).to.include('git worktree add "$RUNNER_TEMP/base" "$BASE_SHA"');
+        expect(runs).to.include('npm run plan -- --all --quiet --out "$RUNNER_TEMP/base-plan"');
+        expect(runs).to.include('--diff "$RUNNER_TEMP/base-plan/$stack"');
+        expect(runs).to.include("<!-- eks-karpenter-plan-diff -->");
+        expect(runs).to.not.match(/AWS_|PULUMI_ACCESS_TOKEN/);
+    });
 });
+

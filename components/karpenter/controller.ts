@@ -37,8 +37,6 @@ export interface KarpenterControllerArgs extends KarpenterConfig {
     cluster: ClusterRef;
     /** Path and permissions boundary of the roles and policies. */
     iam: IamConfig;
-    /** Create the EC2 Spot service-linked role. @default false */
-    createSpotServiceLinkedRole: boolean;
 }
 
 /** Upstream's FlowSchemas (getting-started step15): the controller's leader election and its API calls keep priority. */
@@ -100,6 +98,9 @@ export class KarpenterController extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, { parent: this });
         const region = aws.getRegionOutput({}, { parent: this });
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
+        // Resources with a fixed physical name: a replacement (e.g. a new IAM path) must delete the old one first,
+        // or AWS refuses the new one (EntityAlreadyExists). The provider infers this only from state it may lack.
+        const fixedName: pulumi.CustomResourceOptions = { parent: this, deleteBeforeReplace: true };
 
         // Nodes: the role Karpenter passes to its instances, admitted to the cluster by an EC2_LINUX access entry.
         const nodeRole = new aws.iam.Role(
@@ -110,7 +111,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                 description: `Nodes Karpenter launches for EKS cluster ${args.clusterName}`,
                 assumeRolePolicy: partition.dnsSuffix.apply((dnsSuffix) => JSON.stringify(serviceTrustPolicy("ec2", dnsSuffix))),
             },
-            { parent: this },
+            fixedName,
         );
         for (const policy of NODE_ROLE_MANAGED_POLICIES) {
             new aws.iam.RolePolicyAttachment(
@@ -137,11 +138,11 @@ export class KarpenterController extends pulumi.ComponentResource {
         const queue = new aws.sqs.Queue(
             `${name}-interruption`,
             { name: names.queue, messageRetentionSeconds: QUEUE_RETENTION_SECONDS, sqsManagedSseEnabled: true },
-            { parent: this },
+            fixedName,
         );
         new aws.sqs.QueuePolicy(
             `${name}-interruption`,
-            { queueUrl: queue.url, policy: pulumi.all([queue.arn, partition.dnsSuffix]).apply(([arn, dnsSuffix]) => JSON.stringify(interruptionQueuePolicy(arn, dnsSuffix))) },
+            { queueUrl: queue.url, policy: queue.arn.apply((arn) => JSON.stringify(interruptionQueuePolicy(arn))) },
             { parent: this },
         );
         for (const rule of INTERRUPTION_RULES) {
@@ -153,7 +154,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                     description: `Karpenter interruption handling for ${args.clusterName}: ${rule.detailType}`,
                     eventPattern: JSON.stringify(eventPattern(rule)),
                 },
-                { parent: this },
+                fixedName,
             );
             new aws.cloudwatch.EventTarget(`${name}-${rule.name}`, { rule: eventRule.name, arn: queue.arn, targetId: QUEUE_TARGET_ID }, { parent: this });
         }
@@ -172,7 +173,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                               .apply(([arn, url]) => JSON.stringify(irsaTrustPolicy(arn, url, args.namespace, SERVICE_ACCOUNT)))
                         : partition.dnsSuffix.apply((dnsSuffix) => JSON.stringify(podIdentityTrustPolicy(dnsSuffix))),
             },
-            { parent: this },
+            fixedName,
         );
         const documents = pulumi.all([partition, region, identity, nodeRole.arn]).apply(([part, reg, id, nodeRoleArn]) =>
             controllerPolicyDocuments({
@@ -194,7 +195,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                     description: `Karpenter controller (${policy}) for EKS cluster ${args.clusterName}`,
                     policy: documents.apply((d) => JSON.stringify(d[policy])),
                 },
-                { parent: this },
+                fixedName,
             );
             return new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: controllerRole.name, policyArn: managed.arn }, { parent: this });
         });
@@ -209,9 +210,6 @@ export class KarpenterController extends pulumi.ComponentResource {
                       ),
                   ]
                 : attachments;
-        if (args.createSpotServiceLinkedRole) {
-            new aws.iam.ServiceLinkedRole(`${name}-spot`, { awsServiceName: "spot.amazonaws.com", description: "EC2 Spot, for the spot instances Karpenter launches" }, { parent: this });
-        }
 
         // Charts: CRDs in their own release (Helm never upgrades a chart's crds/ directory), then the controller.
         const crds = new k8s.helm.v3.Release(

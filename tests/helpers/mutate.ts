@@ -59,6 +59,8 @@ export function add(run: ProgramRun, parent: RecordedResource, type: string, nam
         secretInputs: [],
         id: `${name}-id`,
         state: { ...inputs, ...state },
+        options: { ignoreChanges: [], replaceOnChanges: [], protect: false },
+        propertyDependencies: {},
     };
     run.resources.push(r);
     return r;
