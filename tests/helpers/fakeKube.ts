@@ -160,8 +160,14 @@ export class FakeCluster {
         await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
 
-    /** A kubeconfig for this server with a bearer token, as the stack's `kubeconfig` output is (JSON). */
-    kubeconfig(): string {
+    /** The bearer token the server requires (an exec plugin's token when a test gives one). */
+    token = TOKEN;
+
+    /**
+     * A kubeconfig for this server (JSON, as the stack's `kubeconfig` output is), with a bearer token or the given
+     * user (e.g. an exec plugin, as pulumi-eks generates it).
+     */
+    kubeconfig(user: Record<string, unknown> = { token: this.token }): string {
         return JSON.stringify({
             apiVersion: "v1",
             kind: "Config",
@@ -169,7 +175,7 @@ export class FakeCluster {
             clusters: [{ name: "fake", cluster: { server: this.url, "insecure-skip-tls-verify": true } }],
             contexts: [{ name: "fake", context: { cluster: "fake", user: "fake" } }],
             "current-context": "fake",
-            users: [{ name: "fake", user: { token: TOKEN } }],
+            users: [{ name: "fake", user }],
         });
     }
 
@@ -344,7 +350,7 @@ export class FakeCluster {
         const method = req.method ?? "GET";
         this.requests.push({ method, path: `${url.pathname}${url.search}` });
         const status = (code: number, reason: string, message: string) => ({ status: code, body: { kind: "Status", apiVersion: "v1", status: "Failure", reason, message, code } });
-        if (req.headers.authorization !== `Bearer ${TOKEN}`) return status(401, "Unauthorized", "Unauthorized");
+        if (req.headers.authorization !== `Bearer ${this.token}`) return status(401, "Unauthorized", "Unauthorized");
         const now = this.clock.now();
         this.sync(now);
         const match = selectorMatcher(url.searchParams.get("labelSelector"));
