@@ -9,6 +9,11 @@
  * `kubectl scale` and `npm run verify` send to the scale subresource) never conflicts: it takes the fields it changes
  * away from every other manager.
  *
+ * What users hit without this: pulumi/pulumi-kubernetes#2491, #2569, #3312 ("Apply failed with 1 conflict: conflict
+ * with ... with subresource "scale" using apps/v1: .spec.replicas"); #2542 (ignoreChanges on replicas still conflicting
+ * when another field changed) was fixed by #2566 (2023), which added handleSSAIgnoreFields, modelled below. Preview
+ * runs the same update as a dry run, so it conflicts or not alike.
+ *
  * Simplification: fields are leaf paths and lists are atomic, which is enough for `spec.replicas`.
  */
 type Obj = Record<string, unknown>;
