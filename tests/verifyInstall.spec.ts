@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { DescribeAccessEntryCommand, DescribePodIdentityAssociationCommand, ListPodIdentityAssociationsCommand, ResourceNotFoundException as EksNotFound } from "@aws-sdk/client-eks";
 import { DescribeRuleCommand, ResourceNotFoundException as RuleNotFound } from "@aws-sdk/client-eventbridge";
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
@@ -151,7 +152,14 @@ describe("npm run verify with the stack's kubeconfig as pulumi-eks v4.3.0 writes
     }
     const calls = (user: Record<string, unknown>) => fs.readFileSync(`${(user.exec as { command: string }).command}.calls`, "utf8").trim().split("\n");
 
-    it("gets its token from the plugin once (cached until it expires) and passes the install checks", async () => {
+    it("over HTTPS with the kubeconfig's certificate-authority-data, gets its token from the plugin once (cached until it expires) and passes the install checks", async function () {
+        // A certificate for 127.0.0.1 that is its own CA, made here so that no key is kept in the repository.
+        const tls = { key: path.join(dir, "tls.key"), cert: path.join(dir, "tls.crt") };
+        const openssl = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", tls.key, "-out", tls.cert, "-days", "2", "-subj", "/CN=kube-apiserver", "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:TRUE"], { encoding: "utf8" });
+        if (openssl.error || openssl.status !== 0) {
+            console.log(`    skipped: openssl could not make a test certificate (${openssl.error?.message ?? openssl.stderr.trim()})`);
+            this.skip();
+        }
         const config = dev();
         const expires = new Date(Date.now() + 14 * 60_000).toISOString();
         const user = execUser(
@@ -161,6 +169,7 @@ describe("npm run verify with the stack's kubeconfig as pulumi-eks v4.3.0 writes
         );
         const { report, fake } = await run(config, scenario(config), {
             options: { scale: false },
+            tls: { key: fs.readFileSync(tls.key, "utf8"), cert: fs.readFileSync(tls.cert, "utf8") },
             kubeconfig: (f) => {
                 f.token = "k8s-aws-v1.stub-token";
                 return f.kubeconfig(user);
@@ -168,6 +177,8 @@ describe("npm run verify with the stack's kubeconfig as pulumi-eks v4.3.0 writes
         });
         expect(report.checks.filter((c) => c.status === "fail")).to.deep.equal([]);
         expect(report.exitCode).to.equal(0);
+        expect(fake.url).to.match(/^https:/);
+        expect(JSON.parse(fake.kubeconfig(user)).clusters[0].cluster).to.not.have.property("insecure-skip-tls-verify");
         expect(fake.requests.length).to.be.greaterThan(5);
         expect(calls(user)).to.deep.equal([`--region ${config.region} eks get-token --cluster-name ${config.clusterName} --output json`]);
     });

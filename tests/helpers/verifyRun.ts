@@ -94,10 +94,10 @@ export const servers: FakeCluster[] = [];
 export async function run(
     config: StackConfig,
     s: FakeScenario,
-    o: { start?: string; options?: Partial<VerifyOptions>; aws?: (a: ReturnType<typeof healthyAws>) => void; signal?: AbortSignal; kubeconfig?: (fake: FakeCluster) => string } = {},
+    o: { start?: string; options?: Partial<VerifyOptions>; aws?: (a: ReturnType<typeof healthyAws>) => void; signal?: AbortSignal; kubeconfig?: (fake: FakeCluster) => string; tls?: { key: string; cert: string } } = {},
 ): Promise<{ report: Report; fake: FakeCluster; out: string; check: (group: string, name: string) => CheckResult | undefined; awsActions: string[] }> {
     const clock = new VirtualClock(Date.parse(o.start ?? TUESDAY_EVENING));
-    const fake = await new FakeCluster(s, clock).start();
+    const fake = await new FakeCluster(s, clock).start(o.tls);
     servers.push(fake);
     const kubeconfig = o.kubeconfig?.(fake) ?? fake.kubeconfig();
     const x = expectationsFor(config, outputsFor(config, kubeconfig));
