@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Cluster } from "./components/cluster";
 import { StackConfigError, loadStackConfig } from "./components/config";
+import { stackDiscoveryTagKey } from "./components/discovery";
 import { DemoWorkload } from "./components/demoWorkload";
 import { ExistingCluster } from "./components/existingCluster";
 import { KarpenterController } from "./components/karpenter/controller";
@@ -48,7 +49,7 @@ export = async () => {
           )
         : new Cluster(
               config.clusterName,
-              { clusterName: config.clusterName, tags: config.tags, iam: config.iam, ...config.cluster, cleanupTimeoutSeconds: config.karpenter.cleanupTimeoutSeconds,
+              { clusterName: config.clusterName, tags: config.tags, iam: config.iam, ...config.cluster, discoveryTagKey: stackDiscoveryTagKey(config), cleanupTimeoutSeconds: config.karpenter.cleanupTimeoutSeconds,
                 vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
               opts,
           );
@@ -68,7 +69,7 @@ export = async () => {
     );
     const nodePools = new NodePools(
         `${config.clusterName}-pools`,
-        { clusterName: config.clusterName, nodeRoleName: karpenter.nodeRoleName, pools: config.nodePools, tags: config.tags, dependsOn: karpenter.releases },
+        { clusterName: config.clusterName, nodeRoleName: karpenter.nodeRoleName, pools: config.nodePools, tags: config.tags, discoveryTagKey: stackDiscoveryTagKey(config), dependsOn: karpenter.releases },
         k8sOpts,
     );
     if (config.demoWorkload.enabled) new DemoWorkload(`${config.clusterName}-demo`, { ...config.demoWorkload, dependsOn: [nodePools] }, k8sOpts);

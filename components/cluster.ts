@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DISCOVERY_TAG } from "./discovery";
 import { ClusterConfig, EKS_ADDONS, EksAddon, IamConfig } from "./config";
 import { KarpenterCleanup } from "./karpenter/cleanup";
 import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, roleSettings, serviceTrustPolicy } from "./iam";
@@ -17,6 +18,8 @@ export interface ClusterArgs extends ClusterConfig {
     vpcId: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string[]>;
     publicSubnetIds: pulumi.Input<string[]>;
+    /** Key of the discovery tag on the cluster security group (components/discovery.ts). @default "karpenter.sh/discovery" */
+    discoveryTagKey?: string;
     /** How long the destroy-time ENI sweep may wait for the VPC CNI's interfaces to detach (karpenter.cleanupTimeoutSeconds). */
     cleanupTimeoutSeconds: number;
 }
@@ -198,7 +201,7 @@ export class Cluster extends pulumi.ComponentResource {
         // Karpenter's EC2NodeClass selects this group by tag; a separate tag resource, since EKS owns the group.
         new aws.ec2.Tag(
             `${name}-cluster-sg-discovery`,
-            { resourceId: this.clusterSecurityGroupId, key: "karpenter.sh/discovery", value: args.clusterName },
+            { resourceId: this.clusterSecurityGroupId, key: args.discoveryTagKey ?? DISCOVERY_TAG, value: args.clusterName },
             { parent: this },
         );
 

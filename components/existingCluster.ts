@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { discoveryTagKey } from "./discovery";
 import type { ControllerPlacement } from "./karpenter/helmValues";
 
 export interface ExistingClusterArgs {
@@ -31,7 +32,8 @@ export function kubeconfigFor(clusterName: string, endpoint: string, certificate
 
 /**
  * An EKS cluster this stack does not own: looked up, never created or changed, except for the Karpenter discovery
- * tag on its security group (a separate tag resource, so destroying the stack removes only that tag).
+ * tag on its security group (a separate tag resource, so destroying the stack removes only that tag). The group is
+ * shared, so the tag key is this cluster's own, `karpenter.sh/discovery/<cluster>` (components/discovery.ts).
  */
 export class ExistingCluster extends pulumi.ComponentResource {
     readonly clusterName: pulumi.Output<string>;
@@ -59,7 +61,7 @@ export class ExistingCluster extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(
             pulumi.all([cluster.name, cluster.endpoint, cluster.certificateAuthorities, region.region]).apply(([n, e, ca, r]) => kubeconfigFor(n, e, ca[0].data, r)),
         );
-        const tag = new aws.ec2.Tag(`${name}-sg-discovery`, { resourceId: args.securityGroupId, key: "karpenter.sh/discovery", value: args.clusterName }, { parent: this });
+        const tag = new aws.ec2.Tag(`${name}-sg-discovery`, { resourceId: args.securityGroupId, key: discoveryTagKey(args.clusterName, true), value: args.clusterName }, { parent: this });
         this.dependencies = [tag];
         this.controllerPlacement = args.controllerPlacement;
         this.kubernetesProvider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this });

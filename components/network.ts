@@ -1,12 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { DISCOVERY_TAG, discoveryTagKey } from "./discovery";
 import { ExistingVpcConfig, IamConfig, NatGatewayStrategy } from "./config";
 import { createFlowLogs } from "./flowLogs";
 import { remoteChildOptions } from "./remote";
 
 export interface NetworkArgs {
-    /** The EKS cluster name; private subnets carry `karpenter.sh/discovery: <clusterName>`. */
+    /**
+     * The EKS cluster name; private subnets carry `karpenter.sh/discovery: <clusterName>`, or, in an existing VPC,
+     * `karpenter.sh/discovery/<clusterName>: <clusterName>` (components/discovery.ts).
+     */
     clusterName: string;
     /** IPv4 CIDR of a new VPC. @default "10.0.0.0/16" (set in stack config) */
     vpcCidr: string;
@@ -15,8 +19,9 @@ export interface NetworkArgs {
     /** "single" (one NAT gateway, cheaper) or "onePerAz" (no cross-AZ dependency). */
     natGateways: NatGatewayStrategy;
     /**
-     * Install into this VPC instead of creating one. Its private subnets get `karpenter.sh/discovery` as separate tag
-     * resources; the load balancer role tags only with `existingVpc.addLoadBalancerTags` (the subnets lack them).
+     * Install into this VPC instead of creating one. Its private subnets get `karpenter.sh/discovery/<clusterName>`
+     * as separate tag resources (never `karpenter.sh/discovery`, by which another cluster's Karpenter may select
+     * them); the load balancer role tags only with `existingVpc.addLoadBalancerTags` (the subnets lack them).
      */
     existingVpc?: Omit<ExistingVpcConfig, "addLoadBalancerTags"> & { addLoadBalancerTags?: boolean };
     /** Flow logs of a new VPC (all traffic, to CloudWatch Logs); an existing VPC's are its owner's. @default undefined (none) */
@@ -73,10 +78,11 @@ export class Network extends pulumi.ComponentResource {
                 }
             };
             if (existing.addLoadBalancerTags === true) {
-                tagAll(existing.privateSubnetIds, tags.private);
+                const loadBalancerTags = Object.fromEntries(Object.entries(tags.private).filter(([key]) => key !== DISCOVERY_TAG));
+                tagAll(existing.privateSubnetIds, { ...loadBalancerTags, [discoveryTagKey(args.clusterName, true)]: args.clusterName });
                 tagAll(existing.publicSubnetIds, tags.public);
             } else {
-                tagAll(existing.privateSubnetIds, { "karpenter.sh/discovery": args.clusterName });
+                tagAll(existing.privateSubnetIds, { [discoveryTagKey(args.clusterName, true)]: args.clusterName });
             }
             this.vpcId = pulumi.output(existing.vpcId);
             this.privateSubnetIds = pulumi.output(existing.privateSubnetIds);

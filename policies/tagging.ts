@@ -3,6 +3,9 @@ import { effectiveTags, isTaggableAwsType } from "./util";
 
 export const DISCOVERY_TAG = "karpenter.sh/discovery";
 
+/** The conventional key, or a shared VPC's per-cluster key `karpenter.sh/discovery/<cluster>` (components/discovery.ts). */
+const isDiscoveryKey = (key: unknown) => key === DISCOVERY_TAG || String(key).startsWith(`${DISCOVERY_TAG}/`);
+
 export const requiredTags: ResourceValidationPolicy = {
     name: "required-tags",
     description: "Every taggable AWS resource carries the required tags, counting the AWS provider's defaultTags.",
@@ -21,7 +24,7 @@ export const requiredTags: ResourceValidationPolicy = {
 /** Where Karpenter's discovery tag belongs: private subnets and the node security group. */
 function discoveryCarrier(r: { type: string; props: Record<string, any> }): "subnet" | "security-group" | "other" | undefined {
     if (r.type === "aws:ec2/tag:Tag") {
-        if (r.props.key !== DISCOVERY_TAG) return undefined;
+        if (!isDiscoveryKey(r.props.key)) return undefined;
         const id = String(r.props.resourceId ?? "");
         return id.startsWith("subnet-") ? "subnet" : id.startsWith("sg-") ? "security-group" : "other";
     }
@@ -38,14 +41,15 @@ function discoveryCarrier(r: { type: string; props: Record<string, any> }): "sub
 
 /** The discovery tag's value wherever it is set. */
 function discoveryValues(r: { type: string; props: Record<string, any> }): string[] {
-    if (r.type === "aws:ec2/tag:Tag") return [String(r.props.value)];
+    // A per-cluster key names the cluster twice: in the key and in the value.
+    if (r.type === "aws:ec2/tag:Tag") return r.props.key === DISCOVERY_TAG ? [String(r.props.value)] : [String(r.props.key).slice(DISCOVERY_TAG.length + 1), String(r.props.value)];
     if (r.type === "awsx:ec2:Vpc") return ((r.props.subnetSpecs ?? []) as Array<{ tags?: Record<string, string> }>).flatMap((s) => (s.tags?.[DISCOVERY_TAG] ? [s.tags[DISCOVERY_TAG]] : []));
     return [String(r.props.tags[DISCOVERY_TAG])];
 }
 
 export const discoveryTags: StackValidationPolicy = {
     name: "karpenter-discovery-tags",
-    description: `Private subnets and the node security group carry ${DISCOVERY_TAG} equal to the cluster name, and nothing else does: a stray tag makes Karpenter launch nodes in the wrong place.`,
+    description: `Private subnets and the node security group carry ${DISCOVERY_TAG} (in a shared VPC ${DISCOVERY_TAG}/<cluster>) equal to the cluster name, and nothing else does: a stray tag makes Karpenter launch nodes in the wrong place.`,
     configSchema: { properties: {} },
     validateStack: (args, report) => {
         const cluster = args.resources.find((r) => r.type === "eks:index:Cluster" || r.type === "aws:eks/cluster:Cluster");

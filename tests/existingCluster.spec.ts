@@ -29,12 +29,15 @@ describe("existing cluster mode (examples/existing-cluster.yaml)", () => {
         expect(run.outputs.vpcId).to.equal(existing.vpcId);
     });
 
-    it("adds only Karpenter's discovery tag, as separate tag resources, to the private subnets and the security group", () => {
+    it("adds only Karpenter's discovery tag, under a key of this cluster's own, as separate tag resources, to the private subnets and the security group", () => {
+        // Shared: CreateTags would overwrite (and a destroy delete) another cluster's karpenter.sh/discovery value.
         const tags = resourcesOfType(run, "aws:ec2/tag:Tag").map((t) => t.inputs);
         expect(tags).to.have.deep.members([
-            ...existing.privateSubnetIds.map((resourceId: string) => ({ resourceId, key: "karpenter.sh/discovery", value: C })),
-            { resourceId: existing.securityGroupId, key: "karpenter.sh/discovery", value: C },
+            ...existing.privateSubnetIds.map((resourceId: string) => ({ resourceId, key: `karpenter.sh/discovery/${C}`, value: C })),
+            { resourceId: existing.securityGroupId, key: `karpenter.sh/discovery/${C}`, value: C },
         ]);
+        const spec = resourcesOfType(run, "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")[0].inputs.spec as Record<string, unknown>;
+        expect([spec.subnetSelectorTerms, spec.securityGroupSelectorTerms]).to.deep.equal([[{ tags: { [`karpenter.sh/discovery/${C}`]: C } }], [{ tags: { [`karpenter.sh/discovery/${C}`]: C } }]]);
     });
 
     it("talks to the existing cluster's endpoint and trusts its OIDC provider for IRSA", () => {

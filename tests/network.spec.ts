@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Network, subnetLayout, subnetTags } from "../components/network";
+import { Network, subnetLayout } from "../components/network";
 import { withAwsProvider } from "./helpers/run";
 import { findResource, resourcesOfType, runProgram } from "../offline/engine";
 import { rawConfig } from "./helpers/scenario";
@@ -64,16 +64,20 @@ describe("Network", () => {
             const r = await run(false);
             expect(resourcesOfType(r, "awsx:ec2:Vpc")).to.have.length(0);
             expect(r.outputs).to.deep.equal({ vpcId: existingVpc.vpcId, privateSubnetIds: existingVpc.privateSubnetIds, publicSubnetIds: existingVpc.publicSubnetIds });
-            // A tag resource deletes its key on destroy whether or not the key was there before (aws_ec2_tag).
+            // A tag resource deletes its key on destroy whether or not the key was there before (aws_ec2_tag), and
+            // overwrites its value on create: the key is this cluster's own, never another's karpenter.sh/discovery.
             expect(resourcesOfType(r, "aws:ec2/tag:Tag").map((t) => t.inputs)).to.have.deep.members(
-                existingVpc.privateSubnetIds.map((resourceId) => ({ resourceId, key: "karpenter.sh/discovery", value: "demo" })),
+                existingVpc.privateSubnetIds.map((resourceId) => ({ resourceId, key: "karpenter.sh/discovery/demo", value: "demo" })),
             );
         });
 
         it("adds the load balancer tags too when the config says the subnets lack them", async () => {
             const tags = resourcesOfType(await run(true), "aws:ec2/tag:Tag").map((t) => t.inputs);
             const expected = [
-                ...existingVpc.privateSubnetIds.flatMap((resourceId) => Object.entries(subnetTags("demo").private).map(([key, value]) => ({ resourceId, key, value }))),
+                ...existingVpc.privateSubnetIds.flatMap((resourceId) => [
+                    { resourceId, key: "karpenter.sh/discovery/demo", value: "demo" },
+                    { resourceId, key: "kubernetes.io/role/internal-elb", value: "1" },
+                ]),
                 { resourceId: "subnet-0cccccccccccccccc", key: "kubernetes.io/role/elb", value: "1" },
             ];
             expect(tags).to.have.deep.members(expected);

@@ -123,6 +123,13 @@ describe("policy pack", () => {
                 "no private subnet carries karpenter.sh/discovery=demo; Karpenter would find nowhere to launch nodes.",
                 "no security group carries karpenter.sh/discovery=demo; Karpenter would find nowhere to launch nodes.",
             ]);
+            // A shared VPC: the per-cluster key karpenter.sh/discovery/<cluster> (components/discovery.ts), named for this cluster.
+            const shared = (key: string) => [cluster, ...["subnet-1", "sg-1"].map((resourceId) => ({ type: "aws:ec2/tag:Tag", name: resourceId, props: { resourceId, key, value: "demo" } })), nc];
+            expect(await stackViolations(discoveryTags, shared("karpenter.sh/discovery/demo"))).to.deep.equal([]);
+            expect(await stackViolations(discoveryTags, shared("karpenter.sh/discovery/other"))).to.deep.equal([
+                "aws:ec2/tag:Tag subnet-1 has karpenter.sh/discovery=other, but the cluster is demo.",
+                "aws:ec2/tag:Tag sg-1 has karpenter.sh/discovery=other, but the cluster is demo.",
+            ]);
         });
     });
 

@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { ProgramRun } from "../offline/engine";
-import { ec2, emptyAccount, iam, noSuchEntity, throttled, unauthorized } from "./helpers/awsMock";
+import { ec2, ec2Error, emptyAccount, iam, noSuchEntity, throttled, unauthorized } from "./helpers/awsMock";
 import { deleteAsHost, serializedProvider } from "./helpers/dynamicProvider";
 import { sharedRun } from "./helpers/sharedRuns";
 
@@ -94,14 +94,35 @@ describe("the cleanup sweep as pulumi destroy runs it (serialized by the program
         expect(lines.at(-1)).to.equal(`[karpenter cleanup] swept ${C}: 0 instance(s), 0 launch template(s), 0 instance profile(s), 0 network interface(s)`);
     });
 
+    it("an id already gone in a batch: EC2 rejects the whole TerminateInstances call, so the still-live ids are terminated one by one", async () => {
+        // EC2 API reference, TerminateInstances: "If you specify multiple instances and the request fails (for
+        // example, because of a single incorrect instance ID), none of the instances are terminated."
+        const terminated: string[] = [];
+        let describes = 0;
+        ec2.on(DescribeInstancesCommand).callsFake(() => {
+            // The first listing still shows i-ghost (gone since, as EC2's eventual consistency allows).
+            const listed = describes++ === 0 ? ["i-k1", "i-ghost", "i-k2"] : ["i-k1", "i-k2"].filter((id) => !terminated.includes(id));
+            return { Reservations: listed.length > 0 ? [reservation(...listed)] : [] };
+        });
+        ec2.on(TerminateInstancesCommand).callsFake((input: { InstanceIds: string[] }) => {
+            if (input.InstanceIds.includes("i-ghost")) throw ec2Error("InvalidInstanceID.NotFound", "The instance ID 'i-ghost' does not exist");
+            terminated.push(...input.InstanceIds);
+            return {};
+        });
+        const { result } = await printed(() => deleteAsHost(karpenter.provider, `${C}-karpenter-cleanup`, { ...karpenter.props, timeoutSeconds: 1 }));
+        expect(result?.message, "no wait for instances nobody terminated").to.equal(undefined);
+        expect(terminated.sort()).to.deep.equal(["i-k1", "i-k2"]);
+    });
+
     it("access denied: the destroy fails with the call, the AWS code and its message", async () => {
         ec2.on(DescribeInstancesCommand).resolves({ Reservations: [reservation("i-k1")] });
         ec2.on(TerminateInstancesCommand).rejects(unauthorized());
         const failure = await deleteAsHost(karpenter.provider, `${C}-karpenter-cleanup`, karpenter.props);
-        expect(failure?.message).to.equal(
-            `karpenter cleanup of ${C}: TerminateInstances failed: UnauthorizedOperation: You are not authorized to perform this operation.. ` +
-                "Fix the cause (the credentials running pulumi destroy need the permissions in the README) and run pulumi destroy again.",
-        );
+        // The call, the AWS code, AWS's own message (which ends in a full stop: one, not two), then what to do.
+        const parts = failure?.message?.split(". ") ?? [];
+        expect(parts[0]).to.equal(`karpenter cleanup of ${C}: TerminateInstances failed: UnauthorizedOperation: You are not authorized to perform this operation`);
+        expect(parts.slice(1).join(". ")).to.equal("Fix the cause (the credentials running pulumi destroy need the permissions in the README) and run pulumi destroy again.");
+        expect(failure?.message).to.not.include("..");
         expect(failure?.logged).to.match(/^UnauthorizedOperation: karpenter cleanup of /);
     });
 

@@ -41,6 +41,14 @@ describe("teardown simulation: pulumi destroy against a stateful fake AWS and cl
         expect(result.minutes, "at least the 30 minutes of terminationGracePeriod").to.be.within(30, 120);
     });
 
+    it("an EC2NodeClass waits for the NodeClaims that reference it: with its NodePool gone but its nodes kept (orphaned), its delete times out", async () => {
+        const world = new Teardown(await sharedRun("dev"));
+        const pool = world.ofType("kubernetes:karpenter.sh/v1:NodePool")[0];
+        world.deleted.add(pool.urn); // kubectl delete nodepool --cascade=orphan: the NodeClaims stay
+        const result = await world.destroy();
+        expect(result.failure).to.match(/^kubernetes:karpenter\.k8s\.aws\/v1:EC2NodeClass \S+: timed out waiting for the deletion to complete/);
+    });
+
     it("a controller already dead: the first destroy stops at the NodePool, the README's fallback finishes it", async () => {
         const world = new Teardown(await sharedRun("dev"), { controllerDead: true });
         const first = await world.destroy();

@@ -78,7 +78,7 @@ function toolkit(o: SweepOptions, step: string) {
                 if (isGone(e)) throw e;
                 const message = (e as { message?: unknown })?.message;
                 const failure = new Error(
-                    `${step} of ${o.clusterName}: ${what} failed: ${errorName(e) || "error"}: ${typeof message === "string" ? message : String(e)}. ` +
+                    `${step} of ${o.clusterName}: ${what} failed: ${errorName(e) || "error"}: ${(typeof message === "string" ? message : String(e)).trim().replace(/\.+$/, "")}. ` +
                         `Fix the cause (the credentials running pulumi destroy need the permissions in the README) and run pulumi destroy again.`,
                 );
                 failure.name = errorName(e) || "Error";
@@ -167,13 +167,18 @@ export async function sweepKarpenter(o: SweepOptions): Promise<SweepReport> {
     };
     const live = () => instances([{ Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] }]);
 
-    // 1. Instances: terminate what is still running, then wait until all have terminated.
+    // 1. Instances: terminate what is still running, then wait until all have terminated. EC2 rejects a whole
+    //    TerminateInstances call when one id does not exist (InvalidInstanceID.NotFound: none is terminated), so a
+    //    rejected batch is retried one id at a time; a single id that is gone is done.
+    const terminate = async (batch: string[]): Promise<void> => {
+        if (await t.remove("TerminateInstances", () => o.ec2.send(new TerminateInstancesCommand({ InstanceIds: batch })))) {
+            t.log(`terminating ${batch.length} instance(s) of ${o.clusterName}: ${batch.join(", ")}`);
+        } else if (batch.length > 1) {
+            for (const id of batch) await terminate([id]);
+        }
+    };
     const running = await live();
-    for (let i = 0; i < running.length; i += 1000) {
-        const batch = running.slice(i, i + 1000);
-        await t.remove("TerminateInstances", () => o.ec2.send(new TerminateInstancesCommand({ InstanceIds: batch })));
-        t.log(`terminating ${batch.length} instance(s) of ${o.clusterName}: ${batch.join(", ")}`);
-    }
+    for (let i = 0; i < running.length; i += 1000) await terminate(running.slice(i, i + 1000));
     report.terminatedInstances = running;
     await t.waitUntil("instances to terminate", live);
 

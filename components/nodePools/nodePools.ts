@@ -11,6 +11,8 @@ export interface NodePoolsArgs {
     pools: NodePoolConfig[];
     /** Tags for the EC2 resources Karpenter launches. */
     tags: Record<string, string>;
+    /** Key of the discovery tag the EC2NodeClasses select subnets and security groups by. @default "karpenter.sh/discovery" */
+    discoveryTagKey?: string;
     /**
      * The Karpenter releases: the CRDs must exist before the objects, and on destroy the objects must go while
      * the controller still runs, so that it terminates its own nodes.
@@ -30,7 +32,7 @@ export class NodePools extends pulumi.ComponentResource {
             // Deletes wait for Karpenter's drain (bounded by the pool's terminationGracePeriod), not the provider's 10 minutes.
             const customTimeouts = { delete: deleteTimeout(pool) };
             // The role name is the only value not known before deployment; the rest is the validated spec.
-            const nodeClass = ec2NodeClassSpec(pool, { clusterName: args.clusterName, nodeRoleName: "", tags: args.tags });
+            const nodeClass = ec2NodeClassSpec(pool, { clusterName: args.clusterName, nodeRoleName: "", tags: args.tags, discoveryTagKey: args.discoveryTagKey });
             const ec2NodeClass = new k8s.apiextensions.CustomResource(
                 `${name}-${pool.name}-nodeclass`,
                 { ...nodeClass, spec: { ...nodeClass.spec, role: args.nodeRoleName } },

@@ -1,5 +1,6 @@
 import type { INodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool" with { "resolution-mode": "import" };
 import type { IEC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass" with { "resolution-mode": "import" };
+import { stackDiscoveryTagKey } from "../discovery";
 import type { StackConfig } from "../config";
 import { karpenterNames } from "../karpenter/controller";
 import { ec2NodeClassSpec, nodePoolSpec } from "./specs";
@@ -44,7 +45,7 @@ export function nodePoolSchemaProblems(config: StackConfig): Promise<string[]> {
     return karpenterSchemaProblems(
         config.nodePools.flatMap((pool, i) => [
             { source: `${config.project}:nodePools[${i}]`, object: nodePoolSpec(pool) },
-            { source: `${config.project}:nodePools[${i}]`, object: ec2NodeClassSpec(pool, { clusterName: config.clusterName, nodeRoleName, tags: config.tags }) },
+            { source: `${config.project}:nodePools[${i}]`, object: ec2NodeClassSpec(pool, { clusterName: config.clusterName, nodeRoleName, tags: config.tags, discoveryTagKey: stackDiscoveryTagKey(config) }) },
         ]),
     );
 }

@@ -1,5 +1,6 @@
 import type { INodePool } from "@kubernetes-models/karpenter/karpenter.sh/v1/NodePool" with { "resolution-mode": "import" };
 import type { IEC2NodeClass } from "@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass" with { "resolution-mode": "import" };
+import { DISCOVERY_TAG } from "../discovery";
 import { NodePoolConfig } from "./config";
 
 /** NodePool requirement as the karpenter.sh/v1 API takes it. */
@@ -84,6 +85,8 @@ export interface NodeClassArgs {
     nodeRoleName: string;
     /** Tags for every EC2 resource Karpenter launches (the stack's tags plus the pool's). */
     tags: Record<string, string>;
+    /** Key of the tag subnets and security groups are selected by (components/discovery.ts). @default "karpenter.sh/discovery" */
+    discoveryTagKey?: string;
 }
 
 /** Block devices: an encrypted gp3 root volume (AL2023), or Bottlerocket's OS volume plus its data volume. */
@@ -100,7 +103,7 @@ export function blockDeviceMappings(pool: NodePoolConfig): NonNullable<NonNullab
 
 /** The karpenter.k8s.aws/v1 EC2NodeClass of a pool: discovery by tag, IMDSv2 only, encrypted gp3 volumes. */
 export function ec2NodeClassSpec(pool: NodePoolConfig, a: NodeClassArgs): IEC2NodeClass {
-    const discovery = [{ tags: { "karpenter.sh/discovery": a.clusterName } }];
+    const discovery = [{ tags: { [a.discoveryTagKey ?? DISCOVERY_TAG]: a.clusterName } }];
     return {
         apiVersion: "karpenter.k8s.aws/v1",
         kind: "EC2NodeClass",

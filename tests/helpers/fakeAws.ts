@@ -74,6 +74,7 @@ export class FakeAws {
             const found = [...this.instances.values()].filter((i) => matches(input.Filters, { tags: i.tags, "instance-state-name": i.state, "instance-id": i.id }));
             return { Reservations: found.map((i) => ({ Instances: [{ InstanceId: i.id, State: { Name: i.state }, Tags: tagList(i.tags) }] })) };
         });
+        // EC2 API reference, TerminateInstances: if one id of several is wrong the request fails and none is terminated.
         ec2.on(TerminateInstancesCommand).callsFake((input: { InstanceIds?: string[] }) => {
             const missing = (input.InstanceIds ?? []).filter((id) => !this.instances.has(id));
             if (missing.length > 0) throw ec2Error("InvalidInstanceID.NotFound", `The instance IDs '${missing.join(", ")}' do not exist`);

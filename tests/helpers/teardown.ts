@@ -14,8 +14,14 @@ import { FakeAws, Tags } from "./fakeAws";
  * for Karpenter to drain and terminate its nodes, which only a running controller does; a pod that blocks eviction
  * (PodDisruptionBudget, karpenter.sh/do-not-disrupt) holds its node until the NodePool's terminationGracePeriod,
  * or forever; an EC2NodeClass's finalizer deletes its instance profile; the wait ends at the resource's
- * customTimeouts.delete, or after 10 minutes. EKS refuses to delete a cluster with node groups, EC2 a subnet
- * (so the VPC) with network interfaces, IAM a role still in an instance profile; a tag resource deletes its key.
+ * customTimeouts.delete, or after 10 minutes. An EC2NodeClass's delete waits until no NodeClaim references it. EKS refuses to delete a cluster with node groups, EC2 a subnet
+ * (so the VPC) with network interfaces, IAM a role still in an instance profile. A tag resource is CreateTags on
+ * up (it overwrites the value of a key already there) and deletes its key on destroy; shared subnets (and an
+ * existing cluster's security group) start with another cluster's karpenter.sh/discovery value.
+ *
+ * Scope: the node group, cluster and VPC deletes are modelled only as far as stated here (the cluster waits for
+ * its node groups, the VPC for the ENIs in its subnets); everything else (e.g. the cluster security group, load
+ * balancers the cluster's services created, the add-ons) always deletes at once.
  */
 
 export interface Scenario {
@@ -49,6 +55,8 @@ export class Teardown {
     readonly cluster: string;
     /** Subnet tags before the stack added its own. */
     readonly tagsBefore = new Map<string, Tags>();
+    /** Tags of others' that the stack's tag resources overwrote when they were created. */
+    readonly overwrittenByUp: string[] = [];
     /** NodePool name → its nodes (instance ids) with a pod that blocks eviction or not. */
     readonly nodeClaims = new Map<string, Array<{ instance: string; blocked: boolean }>>();
     controllerRunning: boolean;
@@ -58,6 +66,8 @@ export class Teardown {
     vpcDeleted = false;
     readonly deleted = new Set<string>();
     private now = 0;
+    /** The deletes of the current wave still to come (they run alongside the one being played). */
+    private waveLeft: string[] = [];
     private readonly log: string[] = [];
 
     constructor(
@@ -75,14 +85,37 @@ export class Teardown {
         const shared = this.config.network.existingVpc !== undefined || existingCluster;
         for (const s of subnets) {
             // Shared subnets were tagged for load balancers before this stack (and are used by another cluster).
-            const before: Tags = shared ? { Name: s, [(run.outputs.publicSubnetIds as string[]).includes(s) ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1" } : {};
+            // Their Karpenter finds them by its own karpenter.sh/discovery value.
+            const before: Tags = shared
+                ? { Name: s, [(run.outputs.publicSubnetIds as string[]).includes(s) ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb"]: "1", "karpenter.sh/discovery": OTHER }
+                : {};
             this.tagsBefore.set(s, before);
             a.resourceTags.set(s, { ...before });
         }
+        // An existing cluster's security group is shared the same way.
+        if (this.config.existingCluster) {
+            const sg = this.config.existingCluster.securityGroupId;
+            this.tagsBefore.set(sg, { "karpenter.sh/discovery": OTHER });
+            a.resourceTags.set(sg, { "karpenter.sh/discovery": OTHER });
+        }
+        // pulumi up: a tag resource is CreateTags, which overwrites the value of a key that is already there.
         for (const tag of this.ofType("aws:ec2/tag:Tag")) {
             const t = tag.inputs as { resourceId: string; key: string; value: string };
             if (!this.tagsBefore.has(t.resourceId)) this.tagsBefore.set(t.resourceId, {});
-            a.resourceTags.set(t.resourceId, { ...(a.resourceTags.get(t.resourceId) ?? {}), [t.key]: t.value });
+            const had = a.resourceTags.get(t.resourceId) ?? {};
+            if (t.key in had && had[t.key] !== t.value) this.overwrittenByUp.push(`tag ${t.key}=${had[t.key]} on ${t.resourceId} (overwritten by pulumi up)`);
+            a.resourceTags.set(t.resourceId, { ...had, [t.key]: t.value });
+        }
+        // After the up, every EC2NodeClass must still find the shared private subnets (and security group) by tag,
+        // and none of the other cluster's by its discovery value alone: a fix that stops tagging must not pass.
+        if (shared) {
+            const finds = (terms: Array<{ tags?: Tags }>, id: string) => terms.some((term) => term.tags !== undefined && Object.entries(term.tags).every(([k, v]) => a.resourceTags.get(id)?.[k] === v));
+            for (const nc of this.ofType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")) {
+                const spec = nc.inputs.spec as { subnetSelectorTerms: Array<{ tags?: Tags }>; securityGroupSelectorTerms: Array<{ tags?: Tags }> };
+                const ids = [...(run.outputs.privateSubnetIds as string[]), ...(existingCluster ? [this.config.existingCluster!.securityGroupId] : [])];
+                const missed = ids.filter((id) => !finds(id.startsWith("sg-") ? spec.securityGroupSelectorTerms : spec.subnetSelectorTerms, id));
+                if (missed.length > 0) throw new Error(`EC2NodeClass ${nc.name} finds none of ${missed.join(", ")} by its selector terms after pulumi up`);
+            }
         }
         const [s1, s2] = run.outputs.privateSubnetIds as string[];
         const cni = (cluster: string, instance: string) => ({ "cluster.k8s.amazonaws.com/name": cluster, "node.k8s.amazonaws.com/instance_id": instance });
@@ -146,6 +179,11 @@ export class Teardown {
             if (this.order === "reverse") wave.reverse();
             let waveSeconds = 0;
             for (const urn of wave) {
+                if (this.deleted.has(urn)) {
+                    blockers.delete(urn);
+                    continue;
+                }
+                this.waveLeft = wave.slice(wave.indexOf(urn) + 1);
                 const r = left.find((x) => x.urn === urn)!;
                 const outcome = await this.delete(r);
                 if (typeof outcome === "string") {
@@ -182,6 +220,18 @@ export class Teardown {
             case "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": {
                 if (this.finalizersRemoved) return 0;
                 if (!this.controllerRunning) return waitedOut;
+                // Its finalizer first waits until no NodeClaim references the class (karpenter-provider-aws v1.14.1,
+                // nodeclass termination controller). Only the NodePool's delete removes them: if that pool's delete is
+                // not running alongside (same wave, still to come), the class waits until its timeout.
+                const claims = this.nodeClaims.get(name) ?? [];
+                if (claims.length > 0) {
+                    const pool = this.run.resources.find((x) => x.type === "kubernetes:karpenter.sh/v1:NodePool" && (x.inputs.metadata as { name?: string }).name === name && !this.deleted.has(x.urn));
+                    if (!pool || !this.waveLeft.includes(pool.urn)) return waitedOut;
+                    const outcome = await this.delete(pool);
+                    if (typeof outcome === "string") return outcome;
+                    this.deleted.add(pool.urn);
+                    return outcome + 5;
+                }
                 // Its finalizer: Karpenter deletes the instance profiles it made from spec.role for this class.
                 for (const p of [...a.instanceProfiles.values()].filter((p) => p.tags["karpenter.k8s.aws/ec2nodeclass"] === name && p.name.startsWith(`${this.cluster}_`))) {
                     a.instanceProfiles.delete(p.name);
@@ -252,7 +302,7 @@ export class Teardown {
     leftovers(): { ours: string[]; othersLost: string[] } {
         const a = this.aws;
         const ours: string[] = [];
-        const othersLost: string[] = [];
+        const othersLost: string[] = [...this.overwrittenByUp];
         const existing = this.config.existingCluster !== undefined;
         for (const i of a.instances.values()) {
             const mine = i.tags[`kubernetes.io/cluster/${this.cluster}`] === "owned" || i.tags["eks:nodegroup-name"] === `${this.cluster}-system`;
