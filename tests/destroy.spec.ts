@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ProgramRun, RecordedResource, findResource, resourcesOfType } from "../offline/engine";
 import { simulate } from "./helpers/iam";
 import { runStack } from "./helpers/run";
+import { shared } from "./helpers/lazy";
 
 /** Whether `a` depends on `b`, directly or through other resources: Pulumi then deletes `a` before `b`. */
 function dependsOn(run: ProgramRun, a: RecordedResource, b: RecordedResource): boolean {
@@ -20,8 +21,9 @@ function dependsOn(run: ProgramRun, a: RecordedResource, b: RecordedResource): b
 
 describe("destroy order (from the recorded resource graph)", () => {
     let run: ProgramRun;
-    before(async () => {
-        run = await runStack("prod");
+    const build = shared(() => runStack("prod"));
+    beforeEach(async () => {
+        run = await build();
     });
 
     it("deletes demo workload → NodePools → EC2NodeClasses → controller → CRDs → cleanup sweep → system node group → cluster → network", () => {

@@ -8,6 +8,7 @@ import { FIELD_TREES_FILE, generateFieldTrees } from "../offline/genFieldTrees";
 import { PlanResult, planStack } from "../offline/plan";
 import { UPSTREAM_RULES } from "./fixtures/upstreamKarpenter";
 import { brokenProgram } from "./fixtures/brokenProgram";
+import { shared } from "./helpers/lazy";
 
 const ROOT = path.resolve(__dirname, "..");
 const silent = () => undefined;
@@ -25,8 +26,9 @@ describe("offline plan", () => {
         describe(stack, () => {
             let result: PlanResult;
             const dir = path.join(out, stack);
-            before(async () => {
-                result = await planStack({ stack, outDir: out, log: silent });
+            const build = shared(() => planStack({ stack, outDir: out, log: silent }));
+            beforeEach(async () => {
+                result = await build();
             });
 
             it("exits 0 with no findings", () => {
