@@ -5,9 +5,20 @@ export default {
     packageManager: "npm",
     testRunner: "mocha",
     // The mocha runner reads .mocharc.yml (ts-node transpile-only, timeout); only the reporter is Stryker's.
-    // Same spec files as `npm test`, the fast pure *.facts.spec.ts first: a mutant stops at its first failing test,
-    // and mutants in module-level constants ("static") run every test. A file matched twice loads once.
-    mochaOptions: { spec: ["tests/**/*.facts.spec.ts", "tests/**/*.spec.ts"] },
+    // Same spec files as `npm test`, the fast specs of pure builders first: a mutant's tests run in file order and
+    // stop at the first failure, and mutants in module-level constants ("static") run every test. A spec that
+    // builds whole program runs costs seconds per test; a pure one, milliseconds. A file matched twice loads once.
+    mochaOptions: {
+        spec: [
+            "tests/**/*.facts.spec.ts",
+            "tests/karpenterIam.spec.ts",
+            "tests/config.spec.ts",
+            "tests/helmValues.spec.ts",
+            "tests/nodePools.spec.ts",
+            "tests/sweep.spec.ts",
+            "tests/**/*.spec.ts",
+        ],
+    },
     checkers: ["typescript"],
     tsconfigFile: "tsconfig.json",
     // Each test runs only the mutants its own code path reached (tests/helpers/lazy.ts keeps that true for the
