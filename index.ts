@@ -7,6 +7,7 @@ import { ExistingCluster } from "./components/existingCluster";
 import { KarpenterController } from "./components/karpenter/controller";
 import { Network } from "./components/network";
 import { NodePools } from "./components/nodePools/nodePools";
+import { stackWarnings } from "./components/nodePools/advice";
 import { nodePoolSchemaProblems } from "./components/nodePools/schemas";
 
 // Pulumi awaits an exported async function and takes its result as the stack outputs. The Karpenter schemas are
@@ -15,6 +16,7 @@ export = async () => {
     const config = loadStackConfig();
     const schemaProblems = await nodePoolSchemaProblems(config);
     if (schemaProblems.length > 0) throw new StackConfigError(config.stack, schemaProblems);
+    for (const warning of stackWarnings(config)) pulumi.log.warn(warning);
 
     // Every AWS resource goes through this provider, so every taggable one carries the required tags.
     const awsProvider = new aws.Provider("aws", { region: config.region as aws.Region, defaultTags: { tags: config.tags } });
@@ -26,8 +28,12 @@ export = async () => {
     const network = new Network(
         config.clusterName,
         existing
-            ? { clusterName: config.clusterName, ...config.network, existingVpc: existing, discoveryTagOnly: true }
-            : { clusterName: config.clusterName, ...config.network },
+            ? { clusterName: config.clusterName, ...config.network, existingVpc: { ...existing, addLoadBalancerTags: false } }
+            : {
+                  clusterName: config.clusterName,
+                  ...config.network,
+                  flowLogs: config.network.vpcFlowLogs ? { retentionInDays: config.network.vpcFlowLogRetentionDays, iam: config.iam } : undefined,
+              },
         opts,
     );
     const cluster = existing
@@ -42,7 +48,8 @@ export = async () => {
           )
         : new Cluster(
               config.clusterName,
-              { clusterName: config.clusterName, tags: config.tags, iam: config.iam, ...config.cluster, vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
+              { clusterName: config.clusterName, tags: config.tags, iam: config.iam, ...config.cluster, cleanupTimeoutSeconds: config.karpenter.cleanupTimeoutSeconds,
+                vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds },
               opts,
           );
     const k8sOpts: pulumi.ComponentResourceOptions = { providers: { aws: awsProvider, kubernetes: cluster.kubernetesProvider } };
@@ -64,7 +71,7 @@ export = async () => {
         { clusterName: config.clusterName, nodeRoleName: karpenter.nodeRoleName, pools: config.nodePools, tags: config.tags, dependsOn: karpenter.releases },
         k8sOpts,
     );
-    new DemoWorkload(`${config.clusterName}-demo`, { ...config.demoWorkload, dependsOn: [nodePools] }, k8sOpts);
+    if (config.demoWorkload.enabled) new DemoWorkload(`${config.clusterName}-demo`, { ...config.demoWorkload, dependsOn: [nodePools] }, k8sOpts);
 
     return {
         clusterName: cluster.clusterName,

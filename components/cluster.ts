@@ -3,6 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig, IamConfig } from "./config";
+import { KarpenterCleanup } from "./karpenter/cleanup";
 import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, roleSettings, serviceTrustPolicy } from "./iam";
 import { remoteChildOptions } from "./remote";
 
@@ -16,6 +17,8 @@ export interface ClusterArgs extends ClusterConfig {
     vpcId: pulumi.Input<string>;
     privateSubnetIds: pulumi.Input<string[]>;
     publicSubnetIds: pulumi.Input<string[]>;
+    /** How long the destroy-time ENI sweep may wait for the VPC CNI's interfaces to detach (karpenter.cleanupTimeoutSeconds). */
+    cleanupTimeoutSeconds: number;
 }
 
 /** Label and taint of the system node group: only critical add-ons and the Karpenter controller run there. */
@@ -103,13 +106,14 @@ export class Cluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.clusterName}`, targetKeyId: secretsKey.keyId }, { parent: this });
+        // Fixed physical names (alias, log group): a replacement must delete the old one first (AlreadyExists).
+        new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.clusterName}`, targetKeyId: secretsKey.keyId }, { parent: this, deleteBeforeReplace: true });
 
         // EKS writes to this group by name; creating it first sets a retention instead of EKS's "never expire".
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-control-plane-logs`,
             { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: args.controlPlaneLogRetentionDays },
-            { parent: this },
+            { parent: this, deleteBeforeReplace: true },
         );
 
         const cluster = new eks.Cluster(
@@ -171,6 +175,14 @@ export class Cluster extends pulumi.ComponentResource {
                 ),
         );
 
+        // Destroy: deleted after the system node group (which depends on it) and before the control plane and the
+        // VPC: deletes the VPC CNI's ENIs of this cluster, which would keep the subnets and security groups alive.
+        const eniCleanup = new KarpenterCleanup(
+            `${name}-eni-cleanup`,
+            { clusterName: args.clusterName, region: aws.getRegionOutput({}, { parent: this }).region, timeoutSeconds: args.cleanupTimeoutSeconds, step: "networkInterfaces" },
+            { parent: this, dependsOn: [cluster] },
+        );
+
         const ng = args.systemNodeGroup;
         // Provider defaultTags do not reach what a managed node group launches; a launch template's tag
         // specifications do. It also requires IMDSv2 and encrypts the root volume.
@@ -208,8 +220,12 @@ export class Cluster extends pulumi.ComponentResource {
                 labels: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
                 taints: [SYSTEM_NODE_TAINT],
             },
-            // Scaling is left to the operator after creation; a rolling AMI update must not fight pulumi over desiredSize.
-            { parent: this, dependsOn: attachments, ignoreChanges: ["scalingConfig.desiredSize"] },
+            // The size is declared, not hand-scaled: config's minSize ≤ desiredSize ≤ maxSize is sent whole on every
+            // change. Ignoring desiredSize would send the deployed one with a new minSize, which EKS refuses when the
+            // minimum rises above it ("Minimum capacity N can't be greater than desired size M"). Nothing else scales
+            // this group (Karpenter scales its own nodes, no Cluster Autoscaler runs) and an EKS version or AMI
+            // update keeps scalingConfig as it is, so there is nothing to fight over.
+            { parent: this, dependsOn: [...attachments, eniCleanup] },
         );
         this.systemNodeGroupName = this.systemNodeGroup.nodeGroupName;
 

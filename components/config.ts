@@ -14,6 +14,7 @@ import {
 import { DemoWorkloadConfig, parseDemoWorkload } from "./demoConfig";
 import { KarpenterConfig, parseKarpenter } from "./karpenter/config";
 import { NodePoolConfig, parseNodePools, restrictedTagProblem } from "./nodePools/config";
+import { LEGACY_STACK_KEYS } from "./nodePools/legacy";
 
 /** EKS control-plane log types (https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html). */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -37,6 +38,13 @@ export interface ExistingVpcConfig {
     privateSubnetIds: string[];
     /** Subnets for internet-facing load balancers; may be empty. */
     publicSubnetIds: string[];
+    /**
+     * Say that the subnets lack the load balancer tags (`kubernetes.io/role/internal-elb` on the private ones,
+     * `kubernetes.io/role/elb` on the public ones) and the stack should add them. A tag resource deletes its tag
+     * on destroy, even a tag that was there before the stack, so shared subnets that already carry them must keep
+     * this false: then only `karpenter.sh/discovery` is added. @default false
+     */
+    addLoadBalancerTags: boolean;
 }
 
 export interface NetworkConfig {
@@ -48,6 +56,10 @@ export interface NetworkConfig {
     natGateways: NatGatewayStrategy;
     /** When set, no VPC is created. @default undefined */
     existingVpc?: ExistingVpcConfig;
+    /** Flow logs (all traffic, to CloudWatch Logs) for a VPC the stack creates. @default true */
+    vpcFlowLogs: boolean;
+    /** Retention of the flow log group, one of CloudWatch Logs' periods. @default 30 */
+    vpcFlowLogRetentionDays: number;
 }
 
 export interface SystemNodeGroupConfig {
@@ -154,6 +166,8 @@ export const SCALAR_DEFAULTS = {
     adminPrincipalArns: [] as string[],
     secretsKeyDeletionWindowDays: 30,
     createSpotServiceLinkedRole: false,
+    vpcFlowLogs: true,
+    vpcFlowLogRetentionDays: 30,
 } as const;
 
 export const SYSTEM_NODE_GROUP_DEFAULTS: SystemNodeGroupConfig = {
@@ -209,10 +223,25 @@ export class StackConfigError extends pulumi.RunError {
         super(
             `Stack "${stack}" has ${problems.length} configuration problem${problems.length > 1 ? "s" : ""}:\n` +
                 problems.map((problem, i) => `  ${i + 1}. ${problem}`).join("\n") +
-                `\nFix them with "pulumi config set <key> <value>" (or edit Pulumi.${stack}.yaml); see README "Configuration reference".`,
+                `\n${fixCommand(stack, problems)}`,
         );
         this.name = "StackConfigError";
     }
+}
+
+/**
+ * How to fix the problems: `pulumi config set` for top-level keys; for a key inside a list or an object (e.g.
+ * nodePools[0].consolidateAfter), `pulumi config set --path` with that path, or an edit of the stack file.
+ */
+export function fixCommand(stack: string, problems: string[]): string {
+    const nested = problems
+        .map((problem) => /^[\w-]+:([A-Za-z]\w*)(\[\d+\])?(?: \([^)]*\))?((?:\.[A-Za-z]\w*|\[\d+\])*)/.exec(problem))
+        .find((m) => m && (m[2] || m[3]));
+    const file = `Pulumi.${stack}.yaml`;
+    const reference = 'see README "Configuration reference".';
+    if (!nested) return `Fix them with "pulumi config set <key> <value>" (or edit ${file}); ${reference}`;
+    const example = `${nested[1]}${nested[2] ?? ""}${nested[3]}`;
+    return `Fix them by editing ${file}, or with "pulumi config set <key> <value>" for top-level keys and "pulumi config set --path '${example}' <value>" for keys inside lists and objects; ${reference}`;
 }
 
 /**
@@ -227,7 +256,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const ownKeys = Object.keys(raw.values)
         .filter((k) => k.startsWith(prefix))
         .map((k) => k.slice(prefix.length));
-    unknownKeys(p, prefix, Object.fromEntries(ownKeys.map((k) => [k, true])), KNOWN_KEYS);
+    unknownKeys(p, prefix, Object.fromEntries(ownKeys.map((k) => [k, true])), KNOWN_KEYS, LEGACY_STACK_KEYS);
 
     const region = raw.values["aws:region"];
     if (region === undefined) p.say("aws:region", 'is not set; run "pulumi config set aws:region us-west-2" (or your region).');
@@ -255,8 +284,8 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const network = parseNetwork(r);
     const cluster = parseCluster(r);
     const karpenter = parseKarpenter(r, cluster?.kubernetesVersion);
-    const nodePools = parseNodePools(r);
-    const demoWorkload = parseDemoWorkload(r);
+    const nodePools = parseNodePools(r, { region, spotToSpotConsolidation: karpenter?.spotToSpotConsolidation ?? false });
+    const demoWorkload = parseDemoWorkload(r, r.has("existingCluster"));
     const iam = parseIam(r);
     const existingCluster = r.has("existingCluster") ? parseExistingCluster(r) : undefined;
     const createSpotServiceLinkedRole = readBool(p, r.path("createSpotServiceLinkedRole"), r.text("createSpotServiceLinkedRole") ?? SCALAR_DEFAULTS.createSpotServiceLinkedRole);
@@ -292,22 +321,28 @@ function parseNetwork(r: RawReader): NetworkConfig | undefined {
     const vpcCidr = readCidr(p, r.path("vpcCidr"), r.text("vpcCidr") ?? SCALAR_DEFAULTS.vpcCidr, 16, 22);
     const availabilityZoneCount = readInt(p, r.path("availabilityZoneCount"), r.text("availabilityZoneCount") ?? SCALAR_DEFAULTS.availabilityZoneCount, 2, 4);
     const natGateways = readEnum<NatGatewayStrategy>(p, r.path("natGateways"), r.text("natGateways") ?? SCALAR_DEFAULTS.natGateways, ["single", "onePerAz"]);
-    if (vpcCidr === undefined || availabilityZoneCount === undefined || natGateways === undefined) return undefined;
+    const vpcFlowLogs = readBool(p, r.path("vpcFlowLogs"), r.text("vpcFlowLogs") ?? SCALAR_DEFAULTS.vpcFlowLogs);
+    const vpcFlowLogRetentionDays = readInt(p, r.path("vpcFlowLogRetentionDays"), r.text("vpcFlowLogRetentionDays") ?? SCALAR_DEFAULTS.vpcFlowLogRetentionDays, 1, 3653);
+    if (vpcFlowLogRetentionDays !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(vpcFlowLogRetentionDays)) {
+        p.add(r.path("vpcFlowLogRetentionDays"), vpcFlowLogRetentionDays, `one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    if (vpcCidr === undefined || availabilityZoneCount === undefined || natGateways === undefined || vpcFlowLogs === undefined || vpcFlowLogRetentionDays === undefined) return undefined;
     if (r.has("existingVpc") && existing === undefined) return undefined;
-    return { vpcCidr, availabilityZoneCount, natGateways, ...(existing ? { existingVpc: existing } : {}) };
+    return { vpcCidr, availabilityZoneCount, natGateways, vpcFlowLogs, vpcFlowLogRetentionDays, ...(existing ? { existingVpc: existing } : {}) };
 }
 
 function parseExistingVpc(r: RawReader): ExistingVpcConfig | undefined {
     const p = r.p;
-    const read = r.object("existingVpc", ["vpcId", "privateSubnetIds", "publicSubnetIds"], true);
+    const read = r.object("existingVpc", ["vpcId", "privateSubnetIds", "publicSubnetIds", "addLoadBalancerTags"], true);
     if (!read) return undefined;
     const { path, value } = read;
     const vpcId = readString(p, `${path}.vpcId`, value.vpcId, VPC_ID);
     const subnet = (itemPath: string, v: unknown) => readString(p, itemPath, v, SUBNET_ID);
     const privateSubnetIds = readList(p, `${path}.privateSubnetIds`, value.privateSubnetIds, subnet, { min: 2, unique: true });
     const publicSubnetIds = readList(p, `${path}.publicSubnetIds`, value.publicSubnetIds ?? [], subnet, { unique: true });
-    if (!vpcId || !privateSubnetIds || !publicSubnetIds) return undefined;
-    return { vpcId, privateSubnetIds, publicSubnetIds };
+    const addLoadBalancerTags = readBool(p, `${path}.addLoadBalancerTags`, value.addLoadBalancerTags ?? false);
+    if (!vpcId || !privateSubnetIds || !publicSubnetIds || addLoadBalancerTags === undefined) return undefined;
+    return { vpcId, privateSubnetIds, publicSubnetIds, addLoadBalancerTags };
 }
 
 function parseCluster(r: RawReader): ClusterConfig | undefined {
@@ -381,7 +416,7 @@ function parseSystemNodeGroup(r: RawReader): SystemNodeGroupConfig | undefined {
 }
 
 /** Keys that shape a cluster or VPC this stack creates: meaningless with an existing cluster. */
-const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "availabilityZoneCount", "natGateways", "endpointPrivateAccess", "endpointPublicAccessCidrs", "controlPlaneLogTypes", "controlPlaneLogRetentionDays", "adminPrincipalArns", "secretsKeyDeletionWindowDays"] as const;
+const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "availabilityZoneCount", "natGateways", "endpointPrivateAccess", "endpointPublicAccessCidrs", "controlPlaneLogTypes", "controlPlaneLogRetentionDays", "adminPrincipalArns", "secretsKeyDeletionWindowDays", "vpcFlowLogs", "vpcFlowLogRetentionDays"] as const;
 
 function parseExistingCluster(r: RawReader): ExistingClusterConfig | undefined {
     const p = r.p;

@@ -12,7 +12,7 @@ export interface DemoWorkloadArgs extends DemoWorkloadConfig {
 }
 
 /** The Deployment manifest of `inflate`: 1 CPU per pod, non-root, nothing to escalate, no grace period. */
-export function inflateDeployment(a: DemoWorkloadConfig): k8s.types.input.apps.v1.Deployment & { metadata: { name: string; namespace: string } } {
+export function inflateDeployment(a: Omit<DemoWorkloadConfig, "enabled">): k8s.types.input.apps.v1.Deployment & { metadata: { name: string; namespace: string } } {
     const labels = { app: "inflate" };
     return {
         apiVersion: "apps/v1",

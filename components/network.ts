@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { ExistingVpcConfig, NatGatewayStrategy } from "./config";
+import { ExistingVpcConfig, IamConfig, NatGatewayStrategy } from "./config";
+import { createFlowLogs } from "./flowLogs";
 import { remoteChildOptions } from "./remote";
 
 export interface NetworkArgs {
@@ -13,13 +14,13 @@ export interface NetworkArgs {
     availabilityZoneCount: number;
     /** "single" (one NAT gateway, cheaper) or "onePerAz" (no cross-AZ dependency). */
     natGateways: NatGatewayStrategy;
-    /** Install into this VPC instead of creating one; its private subnets get the discovery tags as separate resources. */
-    existingVpc?: ExistingVpcConfig;
     /**
-     * Add only Karpenter's discovery tag to existing subnets (an existing cluster's load balancer tags are its
-     * owner's: a tag resource would remove them on destroy). @default false
+     * Install into this VPC instead of creating one. Its private subnets get `karpenter.sh/discovery` as separate tag
+     * resources; the load balancer role tags only with `existingVpc.addLoadBalancerTags` (the subnets lack them).
      */
-    discoveryTagOnly?: boolean;
+    existingVpc?: Omit<ExistingVpcConfig, "addLoadBalancerTags"> & { addLoadBalancerTags?: boolean };
+    /** Flow logs of a new VPC (all traffic, to CloudWatch Logs); an existing VPC's are its owner's. @default undefined (none) */
+    flowLogs?: { retentionInDays: number; iam: IamConfig };
 }
 
 /** Prefix lengths of one AZ's private and public subnets for a VPC of the given prefix and AZ count. */
@@ -61,7 +62,9 @@ export class Network extends pulumi.ComponentResource {
 
         if (args.existingVpc) {
             const existing = args.existingVpc;
-            // Separate tag resources: destroying this stack removes only the tags it added, never the subnets.
+            // Separate tag resources: destroying this stack removes only these tags, never the subnets. A tag
+            // resource deletes its key even if it was there before: a shared subnet's load balancer tags, which other
+            // clusters' load balancers rely on, are only added when the config says they are absent.
             const tagAll = (subnetIds: string[], subnetTags: Record<string, string>) => {
                 for (const subnetId of subnetIds) {
                     for (const [key, value] of Object.entries(subnetTags)) {
@@ -69,11 +72,11 @@ export class Network extends pulumi.ComponentResource {
                     }
                 }
             };
-            if (args.discoveryTagOnly) {
-                tagAll(existing.privateSubnetIds, { "karpenter.sh/discovery": args.clusterName });
-            } else {
+            if (existing.addLoadBalancerTags === true) {
                 tagAll(existing.privateSubnetIds, tags.private);
                 tagAll(existing.publicSubnetIds, tags.public);
+            } else {
+                tagAll(existing.privateSubnetIds, { "karpenter.sh/discovery": args.clusterName });
             }
             this.vpcId = pulumi.output(existing.vpcId);
             this.privateSubnetIds = pulumi.output(existing.privateSubnetIds);
@@ -98,6 +101,10 @@ export class Network extends pulumi.ComponentResource {
                 remoteChildOptions(this),
             );
             this.resources.push(vpc);
+            if (args.flowLogs) {
+                const logGroupName = `/aws/vpc/${args.clusterName}/flow-logs`;
+                createFlowLogs(name, { vpcId: vpc.vpcId, logGroupName, ...args.flowLogs }, this);
+            }
             this.vpcId = vpc.vpcId;
             this.privateSubnetIds = vpc.privateSubnetIds;
             this.publicSubnetIds = vpc.publicSubnetIds;

@@ -73,10 +73,17 @@ function editDistance(a: string, b: string): number {
     return previous[b.length];
 }
 
-/** Reports every key of `value` that is not in `known`, with a suggestion when one is close. */
-export function unknownKeys(p: Problems, path: string, value: Record<string, unknown>, known: readonly string[]): void {
+/**
+ * Reports every key of `value` that is not in `known`, with a suggestion when one is close. `legacy` maps keys of
+ * older APIs to what replaces them; their message says so instead of "unknown key".
+ */
+export function unknownKeys(p: Problems, path: string, value: Record<string, unknown>, known: readonly string[], legacy: Record<string, string> = {}): void {
     for (const key of Object.keys(value)) {
         if (known.includes(key)) continue;
+        if (Object.hasOwn(legacy, key)) {
+            p.say(`${path}${key}`, `${legacy[key]}.`);
+            continue;
+        }
         const hint = closest(key, known);
         p.say(`${path}${key}`, `unknown key${hint ? `; did you mean "${hint}"?` : ""} Known keys: ${known.join(", ")}.`);
     }

@@ -1,63 +1,93 @@
 import { stringify } from "yaml";
+import type { DeliveredStack, DeliveryPlan } from "./stacks";
 
 /**
- * Pure builders of the Pulumi Cloud settings of each eks-karpenter stack. Everything account-specific (the
- * organization, the repository, the role ARNs) comes from config; nothing here names an account.
+ * Pure builders of the Pulumi Cloud settings of each eks-karpenter stack, and the validation of deployments/'s
+ * config. Everything account-specific (the organization, the repository, the role ARNs) comes from config; which
+ * stacks exist and how each is delivered comes from the stack files and delivery.yaml (./stacks).
  */
 
 export interface DeliveryConfig {
+    /** Pulumi Cloud organization that owns the stacks. Required. */
     organization: string;
+    /** GitHub repository "owner/name" that holds the project. Required. */
     repository: string;
-    project: string;
-    mainBranch: string;
-    prodBranch: string;
-    awsRoleArnDev: string;
-    awsRoleArnProd: string;
-    driftSchedule: string;
-    reviewStackTtlHours: number;
-    policyPackVersion: string;
+    /** IAM role ARN per AWS account key of delivery.yaml, assumed by ESC through OIDC. Required for every account a stack uses. */
+    awsRoleArns: Record<string, string>;
+    /** Session length of the ESC credentials ("2h", "90m"): long enough for a cluster create or a destroy with the sweep. @default "2h" */
+    sessionDuration: string;
 }
 
-export type DeployedStack = "dev" | "prod" | "pr";
-
 /** Paths whose change deploys a stack: code, dependencies and that stack's file; docs alone deploy nothing. */
-export function deployPaths(stack: DeployedStack): string[] {
+export function deployPaths(stack: string): string[] {
     return ["index.ts", "components/**", "policies/**", "Pulumi.yaml", `Pulumi.${stack}.yaml`, "package.json", "package-lock.json", "tsconfig.json"];
 }
 
-/** The ESC environment each stack reads its AWS credentials from ("<project>/<name>"). */
-export function environmentFor(stack: DeployedStack): string {
-    return stack === "prod" ? "aws-prod" : "aws-dev";
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+
+/** Minutes of a duration like "2h", "90m", "1h30m"; undefined when it is not one. */
+export function durationMinutes(value: string): number | undefined {
+    const m = /^(?:(\d+)h)?(?:(\d+)m)?$/.exec(value);
+    if (!m || (m[1] === undefined && m[2] === undefined)) return undefined;
+    return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
 }
 
-/** DeploymentSettings inputs of a stack (pulumiservice:index:DeploymentSettings). */
-export function deploymentSettings(stack: DeployedStack, c: DeliveryConfig) {
-    const branch = stack === "prod" ? c.prodBranch : c.mainBranch;
-    const github =
-        stack === "pr"
-            ? { repository: c.repository, deployCommits: false, previewPullRequests: false, pullRequestTemplate: true, paths: deployPaths(stack) }
-            : { repository: c.repository, deployCommits: true, previewPullRequests: true, pullRequestTemplate: false, paths: deployPaths(stack) };
+/** Checks deployments/'s config against the delivery plan; returns every problem (empty when deliverable). */
+export function configProblems(c: DeliveryConfig, plan: DeliveryPlan): string[] {
+    const problems: string[] = [];
+    const used = new Map<string, string[]>();
+    for (const s of plan.stacks) used.set(s.account, [...(used.get(s.account) ?? []), s.file]);
+    for (const [account, arn] of Object.entries(c.awsRoleArns)) {
+        if (typeof arn !== "string" || !ROLE_ARN.test(arn)) {
+            problems.push(`awsRoleArns.${account} must be an IAM role ARN (arn:<partition>:iam::<account-id>:role/<name>), got ${JSON.stringify(arn)}`);
+        }
+        if (!used.has(account)) problems.push(`awsRoleArns.${account}: no stack file imports ${plan.project}/aws-${account} (accounts in use: ${[...used.keys()].join(", ")})`);
+    }
+    for (const [account, files] of used) {
+        if (c.awsRoleArns[account] === undefined) problems.push(`awsRoleArns has no role for account "${account}" (used by ${files.join(", ")})`);
+    }
+    const minutes = durationMinutes(c.sessionDuration);
+    if (minutes === undefined || minutes < 15 || minutes > 720) {
+        problems.push(`sessionDuration must be between 15m and 12h (AWS STS limits), got ${JSON.stringify(c.sessionDuration)}; the role's MaxSessionDuration must allow it`);
+    }
+    if (!/^[\w.-]+\/[\w.-]+$/.test(c.repository)) problems.push(`repository must be "owner/name", got ${JSON.stringify(c.repository)}`);
+    return problems;
+}
+
+/**
+ * DeploymentSettings inputs of a stack (pulumiservice:index:DeploymentSettings), minus the stack reference the
+ * program fills in. GitHub is configured through `vcs` (`github` is deprecated in provider 1.3.0).
+ */
+export function deploymentSettings(s: DeliveredStack, c: Pick<DeliveryConfig, "repository">) {
+    const template = s.reviewStackTemplate;
     return {
-        organization: c.organization,
-        project: c.project,
-        stack,
-        sourceContext: { git: { branch: `refs/heads/${branch}`, repoDir: "." } },
-        github,
+        sourceContext: { git: { branch: `refs/heads/${s.branch}`, repoDir: "." } },
+        vcs: {
+            provider: "github",
+            repository: c.repository,
+            // The template is never deployed itself; pull requests to its branch each get a review stack from it.
+            deployCommits: !template,
+            previewPullRequests: !template,
+            pullRequestTemplate: template,
+            paths: deployPaths(s.stack),
+        },
         operationContext: {
-            // Review stacks are removed once destroyed; a deploy waits for none of the queued intermediate commits.
-            options: { skipIntermediateDeployments: true, deleteAfterDestroy: stack === "pr" },
+            // Review stacks (copies of the template's settings) are removed once destroyed; a deploy skips queued
+            // intermediate commits.
+            options: { skipIntermediateDeployments: true, deleteAfterDestroy: template },
         },
     };
 }
 
 /**
- * The ESC environment definition: short-lived AWS credentials by OIDC (no long-lived keys), exported to the
- * environment of every pulumi run that opens it (CLI, CI, Deployments).
+ * The ESC environment definition: short-lived AWS credentials by OIDC (no long-lived keys), exported to every
+ * pulumi run that opens it (CLI, CI, Deployments). `subjectAttributes` puts the environment's name in the token's
+ * subject, so each account's role can trust only its own environment.
  */
-export function escEnvironmentYaml(roleArn: string, sessionName: string): string {
+export function escEnvironmentYaml(roleArn: string, sessionName: string, duration: string): string {
     return stringify({
         values: {
-            aws: { login: { "fn::open::aws-login": { oidc: { roleArn, sessionName, duration: "1h" } } } },
+            aws: { login: { "fn::open::aws-login": { oidc: { roleArn, sessionName, duration, subjectAttributes: ["currentEnvironment.name"] } } } },
             environmentVariables: {
                 AWS_ACCESS_KEY_ID: "${aws.login.accessKeyId}",
                 AWS_SECRET_ACCESS_KEY: "${aws.login.secretAccessKey}",
@@ -67,7 +97,8 @@ export function escEnvironmentYaml(roleArn: string, sessionName: string): string
     });
 }
 
-/** When the review stack template's TTL fires: `hours` after `now`, in the ISO form Pulumi Cloud takes. */
-export function ttlTimestamp(now: Date, hours: number): string {
-    return new Date(now.getTime() + hours * 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+/** The command that enables the pack for review stacks: the default policy group, with the template's config. */
+export function reviewStackPolicyCommand(organization: string, packName: string, version: string, template: DeliveredStack): string {
+    const config = template.policyConfig.file ? ` --config ${template.policyConfig.file}` : "";
+    return `pulumi policy enable ${organization}/${packName} ${version}${config}`;
 }

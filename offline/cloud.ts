@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { pulumiCloud } from "./pulumiCloud";
 
 /**
  * A strict, offline stand-in for the AWS and Kubernetes providers: for each resource type the program uses it
@@ -114,13 +115,6 @@ const RESOURCES: Record<string, Outputs> = {
     "aws:kms/alias:Alias": (a, s) => ({ arn: arn(s, "kms", a.inputs.name) }),
     "aws:cloudwatch/logGroup:LogGroup": (a, s) => ({ name: autoName(a.name, a.inputs.name), arn: arn(s, "logs", `log-group:${autoName(a.name, a.inputs.name)}`) }),
     "aws:ec2/tag:Tag": () => ({}),
-    // Pulumi Cloud settings of deployments/: stored as given.
-    "pulumiservice:index:DeploymentSettings": () => ({}),
-    "pulumiservice:index:Environment": (a) => ({ revision: 1, project: a.inputs.project }),
-    "pulumiservice:index:PolicyGroup": () => ({}),
-    "pulumiservice:index:DriftSchedule": (a) => ({ scheduleId: hex(a.name, 12) }),
-    "pulumiservice:index:TtlSchedule": (a) => ({ scheduleId: hex(a.name, 12) }),
-    "pulumi:providers:pulumiservice": () => ({}),
     "aws:iam/serviceLinkedRole:ServiceLinkedRole": (a, s) => ({
         name: "AWSServiceRoleForEC2Spot",
         arn: `arn:${s.partition}:iam::${ACCOUNT_ID}:role/aws-service-role/${a.inputs.awsServiceName}/AWSServiceRoleForEC2Spot`,
@@ -133,6 +127,8 @@ const RESOURCES: Record<string, Outputs> = {
         return { name, arn: `arn:${s.partition}:iam::${ACCOUNT_ID}:role${a.inputs.path ?? "/"}${name}`, uniqueId: `AROA${hex(name, 17).toUpperCase()}` };
     },
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": () => ({}),
+    "aws:iam/rolePolicy:RolePolicy": (a) => ({ name: autoName(a.name, a.inputs.name) }),
+    "aws:ec2/flowLog:FlowLog": (_, s, id) => ({ arn: arn(s, "ec2", `vpc-flow-log/fl-${hex(id, 17)}`) }),
     "aws:eks/nodeGroup:NodeGroup": (a, s) => {
         const nodeGroupName = autoName(a.name, a.inputs.nodeGroupName);
         return { nodeGroupName, arn: arn(s, "eks", `nodegroup/${a.inputs.clusterName}/${nodeGroupName}/${hex(nodeGroupName, 8)}`), status: "ACTIVE" };
@@ -192,9 +188,11 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) =
 
 /** The offline cloud as Pulumi mocks. `extra` lets a test add a result for one token on purpose. */
 export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Outputs>> = {}): pulumi.runtime.Mocks {
+    // Pulumi Cloud (deployments/) keeps state between calls: a fresh one per run.
+    const service = pulumiCloud();
     return {
         newResource(args) {
-            const outputs = extra[args.type] ?? RESOURCES[args.type] ?? (KUBERNETES_KINDS.has(args.type) ? kubernetesObject : undefined);
+            const outputs = extra[args.type] ?? service[args.type] ?? RESOURCES[args.type] ?? (KUBERNETES_KINDS.has(args.type) ? kubernetesObject : undefined);
             // Components of this project register no cloud state; any other unknown type is a gap in the mocks.
             if (!outputs && args.custom === false && args.type.startsWith("eks-karpenter:")) return { id: "", state: {} };
             if (!outputs) throw new Error(`Mock not implemented: ${args.type} (resource ${args.name})`);

@@ -20,6 +20,8 @@ export interface RecordedResource {
     providers: Record<string, string>;
     /** URNs of explicit and implicit dependencies. */
     dependencies: string[];
+    /** The `customTimeouts.delete` option as sent ("45m"), if set: how long Pulumi waits for the delete. */
+    deleteTimeout?: string;
     /** Inputs as the SDK sent them (no provider defaults), secrets unwrapped. */
     inputs: Record<string, unknown>;
     /** Top-level input keys whose values are secret (shown as "[secret]" in rendered plans). */
@@ -28,6 +30,18 @@ export interface RecordedResource {
     id: string;
     /** State the offline cloud returned: inputs plus computed outputs. */
     state: Record<string, unknown>;
+    /** Resource options the engine acts on when this resource changes (as the program sent them). */
+    options: ResourceOptionsRecord;
+    /** Per top-level input key, the URNs its value came from (Pulumi's property dependencies). */
+    propertyDependencies: Record<string, string[]>;
+}
+
+export interface ResourceOptionsRecord {
+    /** `deleteBeforeReplace`, only when the program set it (true or false). */
+    deleteBeforeReplace?: boolean;
+    ignoreChanges: string[];
+    replaceOnChanges: string[];
+    protect: boolean;
 }
 
 export interface ProgramRun {
@@ -60,8 +74,14 @@ interface RegisterRequest {
     getProvider(): string;
     getProvidersMap(): { forEach(cb: (value: string, key: string) => void): void };
     getDependenciesList(): string[];
+    getDeletebeforereplace(): boolean;
+    getDeletebeforereplacedefined(): boolean;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getProtect(): boolean | undefined;
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+    getCustomtimeouts(): { getDelete(): string } | undefined;
 }
 
 /** Resolves an Output (or plain value) offline; secrets are unwrapped. */
@@ -96,7 +116,11 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                 const dependencies = new Set(req.getDependenciesList());
                 const providers: Record<string, string> = {};
                 req.getProvidersMap().forEach((ref, pkg) => (providers[pkg] = ref));
-                req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => dependencies.add(u)));
+                const propertyDependencies: Record<string, string[]> = {};
+                req.getPropertydependenciesMap().forEach((deps, key) => {
+                    deps.getUrnsList().forEach((u) => dependencies.add(u));
+                    if (deps.getUrnsList().length > 0) propertyDependencies[key] = [...deps.getUrnsList()].sort();
+                });
                 resources.push({
                     urn: resp.getUrn(),
                     type: req.getType(),
@@ -107,16 +131,25 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     provider: req.getProvider() || undefined,
                     providers,
                     dependencies: [...dependencies].filter((d) => d !== req.getParent()).sort(),
+                    ...(req.getCustomtimeouts()?.getDelete() ? { deleteTimeout: req.getCustomtimeouts()!.getDelete() } : {}),
                     ...unwrapSecrets(pulumi.runtime.deserializeProperties(req.getObject())),
                     id: "",
                     state: {},
+                    options: {
+                        ...(req.getDeletebeforereplacedefined() ? { deleteBeforeReplace: req.getDeletebeforereplace() } : {}),
+                        ignoreChanges: req.getIgnorechangesList(),
+                        replaceOnChanges: req.getReplaceonchangesList(),
+                        protect: req.getProtect() === true,
+                    },
+                    propertyDependencies,
                 });
             }
             callback(err, resp);
         });
 
     const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: (...args: unknown[]) => Promise<unknown> };
-    const serializeFunction = closure.serializeFunction;
+    // The SDK's own function, kept once: a run that overlapped another must not restore the other's stand-in.
+    const serializeFunction = (realSerializeFunction ??= closure.serializeFunction);
     if (options.serializeDynamicProviders === false) {
         closure.serializeFunction = async () => ({ text: "/* dynamic provider code: not serialized by the offline plan */", containsSecrets: false });
     }
@@ -150,6 +183,8 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         closure.serializeFunction = serializeFunction;
     }
 }
+
+let realSerializeFunction: ((...args: unknown[]) => Promise<unknown>) | undefined;
 
 /** The resources a failed run had registered before it failed. */
 export function registeredBeforeFailure(error: unknown): RecordedResource[] | undefined {

@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EnforcementLevel, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { parse } from "yaml";
+import { type PolicyConfigChoice, choosePolicyConfig, parseDelivery } from "../deployments/stacks";
 import { allPolicies } from "../policies/all";
 import type { ProgramRun, RecordedResource } from "./engine";
 import { PROJECT_DIR } from "./stackFiles";
@@ -24,10 +26,21 @@ export interface Violation {
     message: string;
 }
 
-/** policies/config/<stack>.json, or an empty config (every policy mandatory, default parameters). */
+/**
+ * The pack config of a stack and how it was chosen: policies/config/<stack>.json, or for a stack without one what
+ * deployments/delivery.yaml's `missingPolicyConfig` says (another stack's file, or strict: an empty config, every
+ * policy mandatory with default parameters). The same choice deployments/ and CI make.
+ */
+export function policyConfigFor(stack: string, projectDir = PROJECT_DIR): { config: PackConfig; choice: PolicyConfigChoice } {
+    const { delivery } = parseDelivery(parse(fs.readFileSync(path.join(projectDir, "deployments", "delivery.yaml"), "utf8")));
+    const choice = choosePolicyConfig(stack, delivery.missingPolicyConfig, projectDir);
+    const config = choice.file ? (JSON.parse(fs.readFileSync(path.join(projectDir, choice.file), "utf8")) as PackConfig) : {};
+    return { config, choice };
+}
+
+/** The pack config of a stack (see policyConfigFor). */
 export function packConfigFor(stack: string): PackConfig {
-    const file = path.join(PROJECT_DIR, "policies", "config", `${stack}.json`);
-    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PackConfig) : {};
+    return policyConfigFor(stack).config;
 }
 
 /** The enforcement level and parameters of one policy under a pack config (defaults from its configSchema). */

@@ -59,8 +59,23 @@ export function manifestFile(o: KubernetesObject): string {
     return `manifests/${o.kind.toLowerCase()}-${ns}${slug(o.metadata.name)}.yaml`;
 }
 
+/** The cluster name a run used: index.ts names the Network component after it (also for an existing cluster). */
+export function clusterNameOf(run: ProgramRun): string {
+    return run.resources.find((r) => r.type === "eks-karpenter:network:Network")?.name ?? `${run.config.project}-${run.config.stack}`;
+}
+
+/**
+ * A logical name without the cluster-name prefix every child name carries (`eks-karpenter-dev-karpenter-node` →
+ * `karpenter-node`): file names that are the same in every stack, so `diff -r plan/dev plan/prod` pairs them.
+ */
+export function neutralName(run: ProgramRun, name: string): string {
+    const cluster = clusterNameOf(run);
+    return name.startsWith(`${cluster}-`) ? name.slice(cluster.length + 1) : name === cluster ? "cluster" : name;
+}
+
 export function renderArtifacts(run: ProgramRun): PlanArtifacts {
     const of = (type: string) => run.resources.filter((r) => r.type === type);
+    const file = (r: RecordedResource) => slug(neutralName(run, r.name));
     const manifests = run.resources
         .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !KUBERNETES_NOT_OBJECTS.has(r.type))
         .map((source) => {
@@ -88,20 +103,17 @@ export function renderArtifacts(run: ProgramRun): PlanArtifacts {
     });
 
     const iam: PlanArtifacts["iam"] = [
-        ...of("aws:iam/role:Role").map((source) => ({ file: `iam/${slug(String(source.state.name))}.trust.json`, source, content: parseJson(source.inputs.assumeRolePolicy) })),
-        ...of("aws:iam/policy:Policy").map((source) => ({ file: `iam/${slug(String(source.state.name))}.json`, source, content: parseJson(source.inputs.policy) })),
-        ...of("aws:iam/rolePolicy:RolePolicy").map((source) => ({ file: `iam/${slug(String(source.state.name ?? source.name))}.inline.json`, source, content: parseJson(source.inputs.policy) })),
-        ...of("aws:sqs/queuePolicy:QueuePolicy").map((source) => {
-            const queue = run.resources.find((q) => q.type === "aws:sqs/queue:Queue" && q.state.url === source.inputs.queueUrl);
-            return { file: `iam/${slug(String(queue?.state.name ?? source.name))}.queue-policy.json`, source, content: parseJson(source.inputs.policy) };
-        }),
+        ...of("aws:iam/role:Role").map((source) => ({ file: `iam/${file(source)}.trust.json`, source, content: parseJson(source.inputs.assumeRolePolicy) })),
+        ...of("aws:iam/policy:Policy").map((source) => ({ file: `iam/${file(source)}.json`, source, content: parseJson(source.inputs.policy) })),
+        ...of("aws:iam/rolePolicy:RolePolicy").map((source) => ({ file: `iam/${file(source)}.inline.json`, source, content: parseJson(source.inputs.policy) })),
+        ...of("aws:sqs/queuePolicy:QueuePolicy").map((source) => ({ file: `iam/${file(source)}.queue-policy.json`, source, content: parseJson(source.inputs.policy) })),
     ];
 
     const targets = of("aws:cloudwatch/eventTarget:EventTarget");
     const events = of("aws:cloudwatch/eventRule:EventRule").map((source) => {
         const rule = String(source.state.name);
         return {
-            file: `events/${slug(rule)}.json`,
+            file: `events/${file(source)}.json`,
             source,
             content: {
                 rule,
@@ -114,22 +126,51 @@ export function renderArtifacts(run: ProgramRun): PlanArtifacts {
     return { manifests, helm, iam, events };
 }
 
-/** resources.json: every registered resource with its graph edges; secret inputs shown as "[secret]". */
+/** A string input that holds a JSON document (IAM policies, event patterns, add-on configuration), parsed. */
+export function parsedIfJson(value: unknown): unknown {
+    if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return value;
+    try {
+        return JSON.parse(value) as unknown;
+    } catch {
+        return value;
+    }
+}
+
+/** A copy with object keys sorted at every level, so equal content always serialises the same way. */
+export function sortedKeys(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(sortedKeys);
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.keys(value as object).sort().map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]));
+    }
+    return value;
+}
+
+/**
+ * resources.json: every registered resource with its graph edges and the options the engine acts on, sorted by
+ * URN; inputs that hold JSON documents are parsed; secret inputs shown as "[secret]". Same program and config →
+ * byte-identical file.
+ */
 export function resourcesDocument(run: ProgramRun): unknown[] {
-    return run.resources.map((r) => ({
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        parent: r.parent ?? null,
-        custom: r.custom,
-        remote: r.remote,
-        provider: r.provider ?? null,
-        ...(Object.keys(r.providers).length > 0 ? { providers: r.providers } : {}),
-        dependencies: r.dependencies,
-        inputs: Object.fromEntries(
-            Object.entries(r.inputs).map(([k, v]) => [k, r.secretInputs.includes(k) ? "[secret]" : k === "__provider" ? "[serialized dynamic provider]" : v]),
-        ),
-    }));
+    return [...run.resources]
+        .sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0))
+        .map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            parent: r.parent ?? null,
+            custom: r.custom,
+            remote: r.remote,
+            provider: r.provider ?? null,
+            ...(Object.keys(r.providers).length > 0 ? { providers: sortedKeys(r.providers) } : {}),
+            dependencies: r.dependencies,
+            propertyDependencies: sortedKeys(r.propertyDependencies),
+            options: r.options,
+            inputs: sortedKeys(
+                Object.fromEntries(
+                    Object.entries(r.inputs).map(([k, v]) => [k, r.secretInputs.includes(k) ? "[secret]" : k === "__provider" ? "[serialized dynamic provider]" : parsedIfJson(v)]),
+                ),
+            ),
+        }));
 }
 
 /** A preview-like tree: each resource's type and name under its parent, remote components marked. */

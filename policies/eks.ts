@@ -43,4 +43,39 @@ export const publicEndpointRestricted: ResourceValidationPolicy = {
     },
 };
 
-export const eksPolicies = [controlPlaneLogging, secretsEncryption, publicEndpointRestricted];
+export const privateEndpoint: ResourceValidationPolicy = {
+    name: "eks-private-endpoint",
+    description: "The Kubernetes API is reachable from inside the VPC (endpointPrivateAccess), so nodes never go through the public endpoint.",
+    configSchema: { properties: {} },
+    validateResource: (args, report) => {
+        if (!isCluster(args.type)) return;
+        const enabled = args.type === "eks:index:Cluster" ? args.props.endpointPrivateAccess : args.props.vpcConfig?.endpointPrivateAccess;
+        if (enabled !== true) report(`EKS cluster ${args.props.name ?? args.name} has no private API endpoint; node and pod traffic to the API would leave the VPC.`);
+    },
+};
+
+/** Access policies that make a principal an administrator of the cluster. */
+const ADMIN_POLICIES = /:cluster-access-policy\/(AmazonEKSClusterAdminPolicy|AmazonEKSAdminPolicy)$/;
+
+export const clusterAdminAllowList: ResourceValidationPolicy = {
+    name: "eks-cluster-admin-allowlist",
+    description: "Only principals in allowedAdminPrincipalArns get cluster-admin access entries (AmazonEKSClusterAdminPolicy, AmazonEKSAdminPolicy, system:masters).",
+    configSchema: { properties: { allowedAdminPrincipalArns: { type: "array", items: { type: "string" }, default: [] } } },
+    validateResource: (args, report) => {
+        const { allowedAdminPrincipalArns } = args.getConfig<{ allowedAdminPrincipalArns: string[] }>();
+        const admins: string[] = [];
+        if (args.type === "eks:index:Cluster") {
+            for (const entry of Object.values((args.props.accessEntries ?? {}) as Record<string, { principalArn: string; kubernetesGroups?: string[]; accessPolicies?: Record<string, { policyArn: string }> }>)) {
+                const viaPolicy = Object.values(entry.accessPolicies ?? {}).some((p) => ADMIN_POLICIES.test(String(p.policyArn)));
+                if (viaPolicy || (entry.kubernetesGroups ?? []).includes("system:masters")) admins.push(entry.principalArn);
+            }
+        }
+        if (args.type === "aws:eks/accessPolicyAssociation:AccessPolicyAssociation" && ADMIN_POLICIES.test(String(args.props.policyArn))) admins.push(args.props.principalArn);
+        if (args.type === "aws:eks/accessEntry:AccessEntry" && ((args.props.kubernetesGroups ?? []) as string[]).includes("system:masters")) admins.push(args.props.principalArn);
+        for (const arn of admins) {
+            if (!allowedAdminPrincipalArns.includes(arn)) report(`${arn} gets cluster-admin access, but is not in allowedAdminPrincipalArns (${allowedAdminPrincipalArns.join(", ") || "empty"}).`);
+        }
+    },
+};
+
+export const eksPolicies = [controlPlaneLogging, secretsEncryption, publicEndpointRestricted, privateEndpoint, clusterAdminAllowList];

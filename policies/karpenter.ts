@@ -13,15 +13,30 @@ export const INTERRUPTION_EVENTS = [
     ["aws.ec2", "EC2 Capacity Reservation Instance Interruption Warning"],
 ] as const;
 
+const UNITS: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
+
+/** A Kubernetes quantity ("16", "500m", "64Gi", "1e3") as a number; undefined if it is not one. */
+export function parseQuantity(q: unknown): number | undefined {
+    const m = /^([0-9]+(?:\.[0-9]+)?(?:e[0-9]+)?)(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$/.exec(String(q).trim());
+    return m ? Number(m[1]) * UNITS[m[2] ?? ""] : undefined;
+}
+
 export const nodePoolLimits: ResourceValidationPolicy = {
     name: "karpenter-nodepool-limits",
-    description: "Every NodePool caps what it may launch with cpu and memory limits.",
-    configSchema: { properties: {} },
+    description: "Every NodePool caps what it may launch with cpu and memory limits, each at most the stack's ceiling (maxCpu, maxMemory).",
+    configSchema: { properties: { maxCpu: { type: "string", default: "1000" }, maxMemory: { type: "string", default: "4000Gi" } } },
     validateResource: (args, report) => {
         if (args.type !== NODE_POOL) return;
+        const name = args.props.metadata?.name;
         const limits = args.props.spec?.limits ?? {};
         const missing = ["cpu", "memory"].filter((k) => limits[k] === undefined);
-        if (missing.length > 0) report(`NodePool ${args.props.metadata?.name} has no ${missing.join(" or ")} limit; a runaway workload could launch without bound.`);
+        if (missing.length > 0) report(`NodePool ${name} has no ${missing.join(" or ")} limit; a runaway workload could launch without bound.`);
+        const { maxCpu, maxMemory } = args.getConfig<{ maxCpu: string; maxMemory: string }>();
+        for (const [key, ceiling] of [["cpu", maxCpu], ["memory", maxMemory]] as const) {
+            if (limits[key] === undefined) continue;
+            const value = parseQuantity(limits[key]);
+            if (value === undefined || value > parseQuantity(ceiling)!) report(`NodePool ${name} limits ${key} to ${limits[key]}, above this stack's ceiling of ${ceiling}; a limit that high is no limit.`);
+        }
     },
 };
 

@@ -21,6 +21,7 @@ async function runCluster(stack: string, overrides: Record<string, unknown> = {}
                 vpcId: "vpc-0123456789abcdef0",
                 privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
                 publicSubnetIds: ["subnet-0cccccccccccccccc"],
+                cleanupTimeoutSeconds: config.karpenter.cleanupTimeoutSeconds,
             });
             return { kubeconfig: cluster.kubeconfig, isSecret: pulumi.isSecret(cluster.kubeconfig), securityGroup: cluster.clusterSecurityGroupId };
         },

@@ -56,6 +56,7 @@ describe("parseStackConfig", () => {
                 vpcId: "vpc-0123456789abcdef0",
                 privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
                 publicSubnetIds: [],
+                addLoadBalancerTags: false,
             });
         });
     });

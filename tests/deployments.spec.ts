@@ -2,90 +2,156 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
 import { parse } from "yaml";
-import { deployPaths, escEnvironmentYaml, ttlTimestamp } from "../deployments/settings";
-import { ProgramRun, findResource, resourcesOfType, runProgram } from "../offline/engine";
+import { deployPaths, escEnvironmentYaml } from "../deployments/settings";
+import { ProgramRun, RecordedResource, findResource, resourcesOfType, runProgram } from "../offline/engine";
 
 const ROOT = path.resolve(__dirname, "..");
 const P = "eks-karpenter-deployments";
+const ROLES = { dev: "arn:aws:iam::111111111111:role/pulumi-dev", prod: "arn:aws:iam::222222222222:role/pulumi-prod" };
 const config = {
     [`${P}:organization`]: "acme",
     [`${P}:repository`]: "acme/eks-karpenter",
-    [`${P}:awsRoleArnDev`]: "arn:aws:iam::111111111111:role/pulumi-dev",
-    [`${P}:awsRoleArnProd`]: "arn:aws:iam::222222222222:role/pulumi-prod",
+    [`${P}:awsRoleArns`]: JSON.stringify(ROLES),
 };
+const PACK_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "package.json"), "utf8")) as { version: string }).version;
+const policyConfig = (stack: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${stack}.json`), "utf8")) as unknown;
 
-describe("deployments/ (Pulumi Cloud settings, under mocks)", () => {
+export async function runDeployments(values: Record<string, string> = config, program = path.join(ROOT, "deployments", "index.ts")): Promise<ProgramRun> {
+    return runProgram({ project: P, stack: "acme", values: { ...values, "aws:region": "us-west-2" } }, { program });
+}
+
+describe("deployments/ (Pulumi Cloud settings, against a strict offline Pulumi Cloud)", () => {
     let run: ProgramRun;
     before(async () => {
-        run = await runProgram({ project: P, stack: "acme", values: { ...config, "aws:region": "us-west-2" } }, { program: path.join(ROOT, "deployments", "index.ts") });
+        run = await runDeployments();
     });
-    const settings = (stack: string) => findResource(run, "pulumiservice:index:DeploymentSettings", `${stack}-settings`).inputs as Record<string, any>;
+    const settings = (stack: string) => findResource(run, "pulumiservice:index:DeploymentSettings", `${stack}-settings`);
+    const dependsOn = (r: RecordedResource, on: RecordedResource) => r.dependencies.includes(on.urn);
 
-    it("deploys dev on push to main and previews pull requests, filtered to code paths", () => {
-        const dev = settings("dev");
-        expect(dev).to.deep.include({ organization: "acme", project: "eks-karpenter", stack: "dev" });
+    it("creates every stack of a Pulumi.<stack>.yaml, each before its deployment settings (Pulumi Cloud rejects settings of a missing stack)", () => {
+        const stacks = resourcesOfType(run, "pulumiservice:index:Stack").map((s) => s.inputs.stackName);
+        expect(stacks).to.have.members(["dev", "pr", "prod"]);
+        for (const stack of ["dev", "pr", "prod"]) {
+            const s = findResource(run, "pulumiservice:index:Stack", `${stack}-stack`);
+            expect(s.inputs).to.deep.equal({ organizationName: "acme", projectName: "eks-karpenter", stackName: stack });
+            expect(dependsOn(settings(stack), s), `${stack} settings wait for the stack`).to.equal(true);
+        }
+    });
+
+    it("configures GitHub through `vcs` (the pinned provider deprecates `github`)", () => {
+        const dev = settings("dev").inputs as Record<string, any>;
+        expect(dev.github).to.equal(undefined);
+        expect(dev.vcs).to.deep.include({ provider: "github", repository: "acme/eks-karpenter", deployCommits: true, previewPullRequests: true, pullRequestTemplate: false });
+        expect(dev.vcs.paths).to.include.members(["components/**", "Pulumi.dev.yaml"]);
+        expect(dev.vcs.paths.some((p: string) => /README|\.md$|docs/.test(p)), "doc-only changes do not deploy").to.equal(false);
         expect(dev.sourceContext).to.deep.equal({ git: { branch: "refs/heads/main", repoDir: "." } });
-        expect(dev.github).to.deep.include({ repository: "acme/eks-karpenter", deployCommits: true, previewPullRequests: true, pullRequestTemplate: false });
-        expect(dev.github.paths).to.include.members(["components/**", "Pulumi.dev.yaml"]);
-        expect(dev.github.paths.some((p: string) => /README|\.md$|docs/.test(p)), "doc-only changes do not deploy").to.equal(false);
-    });
-
-    it("deploys prod from the release branch only", () => {
-        const prod = settings("prod");
+        const prod = settings("prod").inputs as Record<string, any>;
         expect(prod.sourceContext.git.branch).to.equal("refs/heads/release");
-        expect(prod.github).to.deep.include({ deployCommits: true, previewPullRequests: true, pullRequestTemplate: false });
-        expect(prod.github.paths).to.include("Pulumi.prod.yaml").and.not.include("Pulumi.dev.yaml");
+        expect(prod.vcs.paths).to.include("Pulumi.prod.yaml").and.not.include("Pulumi.dev.yaml");
     });
 
-    it("makes pr the review-stack template, removed after destroy and bounded by a TTL", () => {
-        const pr = settings("pr");
-        expect(pr.github).to.deep.include({ pullRequestTemplate: true, deployCommits: false });
+    it("keeps the review-stack template alive: no TTL anywhere, pull requests give it its lifetime", () => {
+        expect(resourcesOfType(run, "pulumiservice:index:TtlSchedule")).to.deep.equal([]);
+        const pr = settings("pr").inputs as Record<string, any>;
+        expect(pr.vcs).to.deep.include({ pullRequestTemplate: true, deployCommits: false, previewPullRequests: false });
+        // Copied into each review stack: destroyed and removed when its pull request closes.
         expect(pr.operationContext.options.deleteAfterDestroy).to.equal(true);
-        const ttl = findResource(run, "pulumiservice:index:TtlSchedule", "pr-ttl").inputs;
-        expect(ttl).to.deep.include({ stack: "pr", deleteAfterDestroy: true });
-        const hours = (Date.parse(String(ttl.timestamp)) - Date.now()) / 3_600_000;
-        expect(hours).to.be.within(71.9, 72.1);
-        expect(fs.existsSync(path.join(ROOT, "Pulumi.pr.yaml"))).to.equal(true);
     });
 
-    it("detects drift on prod only, without auto-remediation", () => {
+    it("detects drift on prod only, after its deployment settings exist, without auto-remediation", () => {
         const drift = resourcesOfType(run, "pulumiservice:index:DriftSchedule");
         expect(drift.map((d) => d.inputs)).to.deep.equal([{ organization: "acme", project: "eks-karpenter", stack: "prod", scheduleCron: "0 */6 * * *", autoRemediate: false }]);
+        expect(dependsOn(drift[0], settings("prod")), "the schedule waits for the settings").to.equal(true);
     });
 
-    it("enforces the policy pack in Pulumi Cloud with each stack's policy config", () => {
+    it("publishes the policy pack at policies/package.json's version before any group enables it", () => {
+        const pack = findResource(run, "pulumiservice:index:PolicyPack", "policy-pack");
+        expect(pack.inputs).to.deep.include({ organization: "acme", name: "eks-karpenter", versionTag: PACK_VERSION, sourcePath: path.join(ROOT, "policies") });
+        // The name the pack serves under (policies/index.ts) is the name published and enabled.
+        expect(fs.readFileSync(path.join(ROOT, "policies", "index.ts"), "utf8")).to.match(/new PolicyPack\(PACK_NAME,/);
+        for (const group of resourcesOfType(run, "pulumiservice:index:PolicyGroup")) expect(dependsOn(group, pack), group.name).to.equal(true);
+    });
+
+    it("enforces the pack in preventative mode (blocks a preview or update with a mandatory violation) with each stack's own config", () => {
         for (const stack of ["dev", "prod", "pr"]) {
             const group = findResource(run, "pulumiservice:index:PolicyGroup", `${stack}-policies`).inputs as Record<string, any>;
+            expect(group.mode, "audit only reports after the fact").to.equal("preventative");
             expect(group.stacks).to.deep.equal([{ name: stack, routingProject: "eks-karpenter" }]);
-            const file = path.join(ROOT, "policies", "config", `${stack}.json`);
-            expect(group.policyPacks).to.deep.equal([{ name: "eks-karpenter", versionTag: "0.1.0", config: JSON.parse(fs.readFileSync(file, "utf8")) }]);
+            expect(group.policyPacks).to.deep.equal([{ name: "eks-karpenter", versionTag: PACK_VERSION, config: policyConfig(stack) }]);
         }
     });
 
-    it("logs in to AWS by OIDC through ESC environments that the stack files reference", () => {
-        for (const [name, role] of [
-            ["aws-dev", config[`${P}:awsRoleArnDev`]],
-            ["aws-prod", config[`${P}:awsRoleArnProd`]],
-        ]) {
-            const env = findResource(run, "pulumiservice:index:Environment", name);
-            expect(env.inputs).to.deep.include({ organization: "acme", project: "eks-karpenter", name });
-            const definition = parse(escEnvironmentYaml(role, `eks-karpenter-${name}`)) as Record<string, any>;
-            expect(definition.values.aws.login["fn::open::aws-login"].oidc.roleArn).to.equal(role);
+    it("covers review stacks through the organization's default policy group, with policies/config/pr.json", () => {
+        // Review stacks are created by Pulumi Deployments and join no named group; the default group applies to every
+        // stack not in another group, and `pulumi policy enable` without --policy-group enables a pack there.
+        expect(run.outputs.reviewStackPolicy).to.equal(`pulumi policy enable acme/eks-karpenter ${PACK_VERSION} --config policies/config/pr.json`);
+    });
+
+    it("logs in to AWS by OIDC through one ESC environment per account, each role trusting only its own environment", () => {
+        for (const [account, role] of Object.entries(ROLES)) {
+            const env = findResource(run, "pulumiservice:index:Environment", `aws-${account}`);
+            expect(env.inputs).to.deep.include({ organization: "acme", project: "eks-karpenter", name: `aws-${account}` });
+            const definition = parse(escEnvironmentYaml(role, `eks-karpenter-aws-${account}`, "2h")) as Record<string, any>;
+            expect(definition.values.aws.login["fn::open::aws-login"].oidc).to.deep.equal({
+                roleArn: role,
+                sessionName: `eks-karpenter-aws-${account}`,
+                duration: "2h",
+                subjectAttributes: ["currentEnvironment.name"],
+            });
             expect(definition.values.environmentVariables.AWS_SESSION_TOKEN).to.equal("${aws.login.sessionToken}");
         }
-        for (const [stack, env] of [["dev", "aws-dev"], ["prod", "aws-prod"], ["pr", "aws-dev"]]) {
-            expect((parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { environment: string[] }).environment).to.deep.equal([`eks-karpenter/${env}`]);
+        expect(resourcesOfType(run, "pulumiservice:index:Environment")).to.have.length(2);
+    });
+
+    it("lets CI preview pull requests as a team that can read only the CI matrix's stacks and open only their credentials", () => {
+        const team = findResource(run, "pulumiservice:index:Team", "ci-preview-team");
+        expect(team.inputs).to.deep.include({ organizationName: "acme", teamType: "pulumi", name: "eks-karpenter-ci-preview" });
+        expect(run.outputs.ciTeamName).to.equal("eks-karpenter-ci-preview");
+        const stackPermissions = resourcesOfType(run, "pulumiservice:index:TeamStackPermission").map((p) => p.inputs);
+        // 101 is Stack Read: "allows for running previews", never an update.
+        expect(stackPermissions).to.deep.equal([{ organization: "acme", project: "eks-karpenter", stack: "dev", team: "eks-karpenter-ci-preview", permission: 101 }]);
+        const envPermissions = resourcesOfType(run, "pulumiservice:index:TeamEnvironmentPermission").map((p) => p.inputs);
+        expect(envPermissions).to.deep.equal([{ organization: "acme", project: "eks-karpenter", environment: "aws-dev", team: "eks-karpenter-ci-preview", permission: "open", maxOpenDuration: "2h" }]);
+        const issuer = findResource(run, "pulumiservice:index:OidcIssuer", "github-actions").inputs as Record<string, any>;
+        expect(issuer).to.deep.include({ organization: "acme", url: "https://token.actions.githubusercontent.com" });
+        // pulumi/auth-actions requests its GitHub token with audience urn:pulumi:org:<org> (its dist/index.js, buildPulumiAudience).
+        expect(issuer.policies).to.deep.equal([
+            { decision: "allow", tokenType: "team", teamName: "eks-karpenter-ci-preview", rules: { aud: "urn:pulumi:org:acme", sub: "repo:acme/eks-karpenter:pull_request" } },
+        ]);
+    });
+
+    it("refuses config it cannot deliver, all problems at once, before creating anything", async () => {
+        const bad = { ...config, [`${P}:awsRoleArns`]: JSON.stringify({ dev: "role/pulumi-dev" }), [`${P}:sessionDuration`]: "20h" };
+        let error: Error | undefined;
+        try {
+            await runDeployments(bad);
+        } catch (e) {
+            error = e as Error;
         }
+        expect(error?.message).to.include('awsRoleArns.dev must be an IAM role ARN (arn:<partition>:iam::<account-id>:role/<name>), got "role/pulumi-dev"');
+        expect(error?.message).to.include("awsRoleArns has no role for account \"prod\" (used by Pulumi.prod.yaml)");
+        expect(error?.message).to.include('sessionDuration must be between 15m and 12h (AWS STS limits), got "20h"');
+    });
+
+    it("declares in deployments/package.json, at exact versions, every package deployments/ imports", () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "deployments", "package.json"), "utf8")) as { dependencies: Record<string, string> };
+        const imported = new Set<string>();
+        for (const f of fs.readdirSync(path.join(ROOT, "deployments")).filter((f) => f.endsWith(".ts"))) {
+            for (const [, spec] of fs.readFileSync(path.join(ROOT, "deployments", f), "utf8").matchAll(/from "([^"]+)"/g)) {
+                if (!spec.startsWith(".") && !spec.startsWith("node:")) imported.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]);
+            }
+        }
+        expect([...imported].sort()).to.deep.equal(Object.keys(pkg.dependencies).sort());
+        for (const [name, version] of Object.entries(pkg.dependencies)) expect(version, name).to.match(/^\d+\.\d+\.\d+$/);
     });
 
     it("keeps account-specific values out of code", () => {
         for (const f of fs.readdirSync(path.join(ROOT, "deployments")).filter((f) => f.endsWith(".ts"))) {
-            expect(fs.readFileSync(path.join(ROOT, "deployments", f), "utf8"), f).to.not.match(/\b\d{12}\b|arn:aws/);
+            expect(fs.readFileSync(path.join(ROOT, "deployments", f), "utf8"), f).to.not.match(/\b\d{12}\b|arn:aws:/);
         }
     });
 
-    it("builds paths and timestamps purely", () => {
+    it("builds deploy paths purely", () => {
         expect(deployPaths("prod")).to.include("Pulumi.prod.yaml");
-        expect(ttlTimestamp(new Date("2026-01-01T00:00:00.000Z"), 72)).to.equal("2026-01-04T00:00:00Z");
     });
 });

@@ -1,8 +1,9 @@
 import { expect } from "chai";
+import { deleteTimeout, durationSeconds, nodePoolSpec } from "../components/nodePools/specs";
 import { ProgramRun, RecordedResource, findResource, resourcesOfType } from "../offline/engine";
 import { simulate } from "./helpers/iam";
-import { runStack } from "./helpers/run";
-import { shared } from "./helpers/lazy";
+import { sharedRun } from "./helpers/sharedRuns";
+import { parsed, problemsOf } from "./helpers/scenario";
 
 /** Whether `a` depends on `b`, directly or through other resources: Pulumi then deletes `a` before `b`. */
 function dependsOn(run: ProgramRun, a: RecordedResource, b: RecordedResource): boolean {
@@ -21,12 +22,11 @@ function dependsOn(run: ProgramRun, a: RecordedResource, b: RecordedResource): b
 
 describe("destroy order (from the recorded resource graph)", () => {
     let run: ProgramRun;
-    const build = shared(() => runStack("prod"));
     beforeEach(async () => {
-        run = await build();
+        run = await sharedRun("prod");
     });
 
-    it("deletes demo workload → NodePools → EC2NodeClasses → controller → CRDs → cleanup sweep → system node group → cluster → network", () => {
+    it("deletes demo workload → NodePools → EC2NodeClasses → controller → CRDs → cleanup sweep → system node group → ENI sweep → cluster → network", () => {
         const C = "eks-karpenter-prod";
         const chain: RecordedResource[] = [
             findResource(run, "kubernetes:apps/v1:Deployment", `${C}-demo-inflate`),
@@ -36,6 +36,7 @@ describe("destroy order (from the recorded resource graph)", () => {
             findResource(run, "kubernetes:helm.sh/v3:Release", `${C}-karpenter-crd`),
             findResource(run, "pulumi-nodejs:dynamic:Resource", `${C}-karpenter-cleanup`),
             findResource(run, "aws:eks/nodeGroup:NodeGroup", `${C}-system`),
+            findResource(run, "pulumi-nodejs:dynamic:Resource", `${C}-eni-cleanup`),
             findResource(run, "eks:index:Cluster", `${C}-eks`),
             findResource(run, "awsx:ec2:Vpc", `${C}-vpc`),
         ];
@@ -54,16 +55,59 @@ describe("destroy order (from the recorded resource graph)", () => {
         expect(dependsOn(run, controller, findResource(run, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "eks-karpenter-prod-karpenter-controller"))).to.equal(true);
     });
 
-    it("sweeps after the network interfaces' owners are gone and before the network: the sweep depends on the VPC and the system nodes", () => {
-        const cleanup = findResource(run, "pulumi-nodejs:dynamic:Resource", "eks-karpenter-prod-karpenter-cleanup");
-        expect(cleanup.inputs).to.deep.include({ clusterName: "eks-karpenter-prod", region: "us-west-2", timeoutSeconds: 900 });
-        expect(cleanup.inputs.__provider, "the provider is serialized into the resource").to.be.a("string").and.include("sweep");
+    it("serializes both sweeps into their resources, with the stack's cluster, region and timeout", () => {
+        for (const [name, step] of [
+            ["eks-karpenter-prod-karpenter-cleanup", "karpenter"],
+            ["eks-karpenter-prod-eni-cleanup", "networkInterfaces"],
+        ]) {
+            const cleanup = findResource(run, "pulumi-nodejs:dynamic:Resource", name);
+            expect(cleanup.inputs).to.deep.include({ clusterName: "eks-karpenter-prod", region: "us-west-2", timeoutSeconds: 900, step });
+            expect(cleanup.inputs.__provider, "the provider is serialized into the resource").to.be.a("string").and.include("exports.handler");
+        }
+    });
+
+    it("deletes the Karpenter node role only after the sweep (Karpenter's instance profiles hold it until then)", () => {
+        const role = findResource(run, "aws:iam/role:Role", "eks-karpenter-prod-karpenter-node");
+        expect(dependsOn(run, findResource(run, "pulumi-nodejs:dynamic:Resource", "eks-karpenter-prod-karpenter-cleanup"), role)).to.equal(true);
+    });
+});
+
+describe("drains that end (terminationGracePeriod) and deletes that wait for them (customTimeouts)", () => {
+    let run: ProgramRun;
+    beforeEach(async () => {
+        run = await sharedRun("prod");
+    });
+
+    it("gives every NodePool a terminationGracePeriod of 30m by default", () => {
+        for (const pool of resourcesOfType(run, "kubernetes:karpenter.sh/v1:NodePool")) {
+            expect((pool.inputs.spec as { template: { spec: { terminationGracePeriod?: string } } }).template.spec.terminationGracePeriod, pool.name).to.equal("30m");
+        }
+    });
+
+    it("waits for NodePool and EC2NodeClass deletes as long as the drain may take plus 15 minutes (the provider's own wait is 10 minutes)", () => {
+        const objects = [...resourcesOfType(run, "kubernetes:karpenter.sh/v1:NodePool"), ...resourcesOfType(run, "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")];
+        expect(objects.length).to.be.greaterThan(1);
+        for (const r of objects) expect(r.deleteTimeout, r.name).to.equal("45m");
+    });
+
+    it("follows the pool's own terminationGracePeriod (pure builders)", () => {
+        const [pool] = parsed("dev", { nodePools: [{ name: "long", capacityTypes: ["on-demand"], limits: { cpu: "10", memory: "40Gi" }, terminationGracePeriod: "2h30m" }] }).nodePools;
+        expect(nodePoolSpec(pool).spec.template.spec.terminationGracePeriod).to.equal("2h30m");
+        expect(deleteTimeout(pool)).to.equal("165m");
+        expect(durationSeconds("1h1m1s")).to.equal(3661);
+    });
+
+    it("refuses what the NodePool CRD refuses (pattern ^([0-9]+(s|m|h))+$: no days, no Never)", () => {
+        const pool = (terminationGracePeriod: unknown) => ({ nodePools: [{ name: "p", capacityTypes: ["spot"], limits: { cpu: "10", memory: "40Gi" }, terminationGracePeriod }] });
+        for (const bad of ["Never", "2d", "30", ""]) {
+            expect(problemsOf("dev", pool(bad)), bad).to.deep.equal([`eks-karpenter:nodePools[0] (p).terminationGracePeriod: got ${JSON.stringify(bad)}; expected a duration such as "30m" or "2h".`]);
+        }
     });
 });
 
 describe("interruption handling end to end (dev stack)", () => {
     it("hands the queue's name to the chart, lets the controller role receive and delete from exactly that queue, and points every rule at it", async () => {
-        const run = await runStack("dev");
+        const run = await sharedRun("dev");
         const queue = findResource(run, "aws:sqs/queue:Queue", "eks-karpenter-dev-karpenter-interruption");
         const release = findResource(run, "kubernetes:helm.sh/v3:Release", "eks-karpenter-dev-karpenter-controller");
         expect((release.inputs.values as { settings: { interruptionQueue: string } }).settings.interruptionQueue).to.equal(queue.state.name);

@@ -50,23 +50,32 @@ describe("Network", () => {
     });
 
     describe("existing VPC", () => {
-        it("creates no VPC and adds the discovery tags to the given subnets as separate tag resources", async () => {
-            const existingVpc = { vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"], publicSubnetIds: ["subnet-0cccccccccccccccc"] };
-            const run = await runProgram(rawConfig("dev"), {
+        const existingVpc = { vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"], publicSubnetIds: ["subnet-0cccccccccccccccc"] };
+        const run = (addLoadBalancerTags: boolean) =>
+            runProgram(rawConfig("dev"), {
                 program: () => {
-                    const network = new Network("net", { clusterName: "demo", vpcCidr: "10.0.0.0/16", availabilityZoneCount: 2, natGateways: "single", existingVpc });
+                    const network = new Network("net", { clusterName: "demo", vpcCidr: "10.0.0.0/16", availabilityZoneCount: 2, natGateways: "single", existingVpc: { ...existingVpc, addLoadBalancerTags } });
                     return { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds };
                 },
             });
-            expect(resourcesOfType(run, "awsx:ec2:Vpc")).to.have.length(0);
-            expect(run.outputs).to.deep.equal({ vpcId: existingVpc.vpcId, privateSubnetIds: existingVpc.privateSubnetIds, publicSubnetIds: existingVpc.publicSubnetIds });
-            const tags = resourcesOfType(run, "aws:ec2/tag:Tag").map((t) => t.inputs);
+
+        it("creates no VPC and, by default, adds only the discovery tag: shared subnets keep their load balancer tags on destroy", async () => {
+            const r = await run(false);
+            expect(resourcesOfType(r, "awsx:ec2:Vpc")).to.have.length(0);
+            expect(r.outputs).to.deep.equal({ vpcId: existingVpc.vpcId, privateSubnetIds: existingVpc.privateSubnetIds, publicSubnetIds: existingVpc.publicSubnetIds });
+            // A tag resource deletes its key on destroy whether or not the key was there before (aws_ec2_tag).
+            expect(resourcesOfType(r, "aws:ec2/tag:Tag").map((t) => t.inputs)).to.have.deep.members(
+                existingVpc.privateSubnetIds.map((resourceId) => ({ resourceId, key: "karpenter.sh/discovery", value: "demo" })),
+            );
+        });
+
+        it("adds the load balancer tags too when the config says the subnets lack them", async () => {
+            const tags = resourcesOfType(await run(true), "aws:ec2/tag:Tag").map((t) => t.inputs);
             const expected = [
                 ...existingVpc.privateSubnetIds.flatMap((resourceId) => Object.entries(subnetTags("demo").private).map(([key, value]) => ({ resourceId, key, value }))),
                 { resourceId: "subnet-0cccccccccccccccc", key: "kubernetes.io/role/elb", value: "1" },
             ];
             expect(tags).to.have.deep.members(expected);
-            expect(tags).to.deep.include({ resourceId: "subnet-0aaaaaaaaaaaaaaaa", key: "karpenter.sh/discovery", value: "demo" });
         });
     });
 });

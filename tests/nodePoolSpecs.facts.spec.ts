@@ -36,7 +36,7 @@ function admits(requirements: Requirement[], labels: Record<string, string>): bo
  * node.kubernetes.io/instance-type, karpenter.k8s.aws/instance-{category,family,generation,size},
  * kubernetes.io/arch and os, karpenter.sh/capacity-type, topology.kubernetes.io/zone).
  */
-function node(instanceType: string, arch: "amd64" | "arm64", capacityType = "spot", zone = "us-west-2a"): Record<string, string> {
+function node(instanceType: string, arch: "amd64" | "arm64", capacityType = "on-demand", zone = "us-west-2a"): Record<string, string> {
     const [family, size] = instanceType.split(".");
     return {
         "node.kubernetes.io/instance-type": instanceType,
@@ -51,12 +51,13 @@ function node(instanceType: string, arch: "amd64" | "arm64", capacityType = "spo
     };
 }
 
-const pool = (p: Record<string, unknown>) => parsed("dev", { nodePools: [{ name: "p", limits: { cpu: "10", memory: "40Gi" }, ...p }] }).nodePools[0];
+// On-demand unless a test says otherwise: spot pools must allow 15 types (config's spot-to-spot rule).
+const pool = (p: Record<string, unknown>) => parsed("dev", { nodePools: [{ name: "p", capacityTypes: ["on-demand"], limits: { cpu: "10", memory: "40Gi" }, ...p }] }).nodePools[0];
 const admitted = (p: Record<string, unknown>, n: Record<string, string>) => admits(nodePoolSpec(pool(p)).spec!.template.spec.requirements, n);
 
 describe("NodePool requirements, evaluated as Karpenter does", () => {
     it("launches only the listed instance types", () => {
-        const p = { capacityTypes: ["spot"], instanceTypes: ["m6i.large", "c6i.large"] };
+        const p = { instanceTypes: ["m6i.large", "c6i.large"] };
         expect(admitted(p, node("m6i.large", "amd64"))).to.equal(true);
         expect(admitted(p, node("c6i.large", "amd64"))).to.equal(true);
         expect(admitted(p, node("m6i.xlarge", "amd64")), "a type not listed").to.equal(false);
@@ -72,16 +73,16 @@ describe("NodePool requirements, evaluated as Karpenter does", () => {
     });
 
     it("launches only the listed categories, families and sizes", () => {
-        expect(admitted({ capacityTypes: ["spot"], instanceCategories: ["c"] }, node("c7i.large", "amd64"))).to.equal(true);
-        expect(admitted({ capacityTypes: ["spot"], instanceCategories: ["c"] }, node("m7i.large", "amd64"))).to.equal(false);
-        expect(admitted({ capacityTypes: ["spot"], instanceFamilies: ["m7i"] }, node("m7i.large", "amd64"))).to.equal(true);
-        expect(admitted({ capacityTypes: ["spot"], instanceFamilies: ["m7i"] }, node("m6i.large", "amd64"))).to.equal(false);
-        expect(admitted({ capacityTypes: ["spot"], instanceSizes: ["large"] }, node("m7i.large", "amd64"))).to.equal(true);
-        expect(admitted({ capacityTypes: ["spot"], instanceSizes: ["large"] }, node("m7i.xlarge", "amd64"))).to.equal(false);
+        expect(admitted({ instanceCategories: ["c"] }, node("c7i.large", "amd64"))).to.equal(true);
+        expect(admitted({ instanceCategories: ["c"] }, node("m7i.large", "amd64"))).to.equal(false);
+        expect(admitted({ instanceFamilies: ["m7i"] }, node("m7i.large", "amd64"))).to.equal(true);
+        expect(admitted({ instanceFamilies: ["m7i"] }, node("m6i.large", "amd64"))).to.equal(false);
+        expect(admitted({ instanceSizes: ["large"] }, node("m7i.large", "amd64"))).to.equal(true);
+        expect(admitted({ instanceSizes: ["large"] }, node("m7i.xlarge", "amd64"))).to.equal(false);
     });
 
     it("treats instanceGenerationMin n as n or newer", () => {
-        const p = { capacityTypes: ["spot"], instanceGenerationMin: 6 };
+        const p = { instanceGenerationMin: 6 };
         expect(admitted(p, node("m5.large", "amd64"))).to.equal(false);
         expect(admitted(p, node("m6i.large", "amd64"))).to.equal(true);
         expect(admitted(p, node("m7i.large", "amd64"))).to.equal(true);

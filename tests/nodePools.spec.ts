@@ -76,23 +76,23 @@ describe("NodePools", () => {
     describe("config: bad pools fail clearly", () => {
         const base = { name: "p", capacityTypes: ["spot"], limits: { cpu: "10", memory: "40Gi" } };
         const cases: Array<[string, Record<string, unknown>, string]> = [
-            ["no limits", { limits: undefined }, `${K}:nodePools[0].limits: got nothing; expected an object with cpu and memory, such as { "cpu": "100", "memory": "400Gi" } (every pool needs a ceiling).`],
-            ["capacity type", { capacityTypes: ["preemptible"] }, `${K}:nodePools[0].capacityTypes[0]: got "preemptible"; expected one of "spot", "on-demand", "reserved".`],
-            ["name", { name: "Spot_Pool" }, `${K}:nodePools[0].name: got "Spot_Pool"; expected a DNS label: lowercase letters, digits and hyphens, at most 63 characters.`],
+            ["no limits", { limits: undefined }, `${K}:nodePools[0] (p).limits: got nothing; expected an object with cpu and memory, such as { "cpu": "100", "memory": "400Gi" } (every pool needs a ceiling).`],
+            ["capacity type", { capacityTypes: ["preemptible"] }, `${K}:nodePools[0] (p).capacityTypes[0]: got "preemptible"; expected one of "spot", "on-demand", "reserved".`],
+            ["name", { name: "Spot_Pool" }, `${K}:nodePools[0] (Spot_Pool).name: got "Spot_Pool"; expected lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most 63 characters (it is also the karpenter.sh/nodepool label value).`],
             [
                 "AMI alias family",
                 { amiAlias: "ubuntu@latest" },
-                `${K}:nodePools[0].amiAlias: got "ubuntu@latest"; expected "<family>@<version>" with family al2023 or bottlerocket and version "latest" or a release such as "v20260801" (al2023) or "v1.40.0" (bottlerocket).`,
+                `${K}:nodePools[0] (p).amiAlias: got "ubuntu@latest"; expected "<family>@<version>" with family al2023 or bottlerocket and version "latest" or a release such as "v20260801" (al2023) or "v1.40.0" (bottlerocket); "ubuntu" is no AMI family Karpenter knows.`,
             ],
-            ["restricted label domain", { labels: { "karpenter.k8s.aws/instance-family": "m5" } }, `${K}:nodePools[0].labels.karpenter.k8s.aws/instance-family: label domain "karpenter.k8s.aws" is restricted (set instance properties with the pool's instance* keys instead).`],
-            ["restricted label", { labels: { "kubernetes.io/hostname": "x" } }, `${K}:nodePools[0].labels.kubernetes.io/hostname: label "kubernetes.io/hostname" is restricted.`],
-            ["restricted tag", { tags: { "karpenter.sh/nodepool": "x" } }, `${K}:nodePools[0].tags.karpenter.sh/nodepool: tag "karpenter.sh/nodepool" is set by Karpenter and cannot be overridden.`],
-            ["budget schedule without duration", { budgets: [{ nodes: "0", schedule: "@daily" }] }, `${K}:nodePools[0].budgets[0]: 'schedule' must be set with 'duration' (a budget with a schedule applies for a duration).`],
-            ["budget nodes", { budgets: [{ nodes: "150%" }] }, `${K}:nodePools[0].budgets[0].nodes: got "150%"; expected a node count or a percentage such as "10%".`],
-            ["weight", { weight: 0 }, `${K}:nodePools[0].weight: got 0; expected an integer from 1 to 100.`],
-            ["expireAfter", { expireAfter: "30d" }, `${K}:nodePools[0].expireAfter: got "30d"; expected a duration such as "720h", or "Never".`],
-            ["taint effect", { taints: [{ key: "a", effect: "NoExec" }] }, `${K}:nodePools[0].taints[0].effect: got "NoExec"; expected one of "NoSchedule", "PreferNoSchedule", "NoExecute".`],
-            ["typo in a pool key", { instanceType: ["m5.large"] }, `${K}:nodePools[0].instanceType: unknown key; did you mean "instanceTypes"? Known keys: name, preset, capacityTypes, instanceTypes, instanceCategories, instanceFamilies, instanceGenerationMin, instanceSizes, architectures, zones, capacityReservationIds, limits, consolidationPolicy, consolidateAfter, budgets, expireAfter, weight, labels, taints, amiAlias, volumeSizeGiB, tags.`],
+            ["restricted label domain", { labels: { "karpenter.k8s.aws/instance-family": "m5" } }, `${K}:nodePools[0] (p).labels.karpenter.k8s.aws/instance-family: label "karpenter.k8s.aws/instance-family" describes the instance: select instances with the pool's instance* keys instead (a label that disagrees with them leaves the pool nothing to launch).`],
+            ["restricted label", { labels: { "kubernetes.io/hostname": "x" } }, `${K}:nodePools[0] (p).labels.kubernetes.io/hostname: label "kubernetes.io/hostname" is restricted (Karpenter CRD).`],
+            ["restricted tag", { tags: { "karpenter.sh/nodepool": "x" } }, `${K}:nodePools[0] (p).tags.karpenter.sh/nodepool: tag "karpenter.sh/nodepool" is set by Karpenter and cannot be overridden (Karpenter CRD).`],
+            ["budget schedule without duration", { budgets: [{ nodes: "0", schedule: "@daily" }] }, `${K}:nodePools[0] (p).budgets[0]: 'schedule' must be set with 'duration' (a budget with a schedule applies for a duration).`],
+            ["budget nodes", { budgets: [{ nodes: "150%" }] }, `${K}:nodePools[0] (p).budgets[0].nodes: got "150%"; expected a node count or a percentage such as "10%".`],
+            ["weight", { weight: 0 }, `${K}:nodePools[0] (p).weight: got 0; expected an integer from 1 to 100.`],
+            ["expireAfter", { expireAfter: "30d" }, `${K}:nodePools[0] (p).expireAfter: got "30d"; expected a duration such as "30s", "5m" or "720h", or "Never".`],
+            ["taint effect", { taints: [{ key: "a", effect: "NoExec" }] }, `${K}:nodePools[0] (p).taints[0].effect: got "NoExec"; expected one of "NoSchedule", "PreferNoSchedule", "NoExecute".`],
+            ["typo in a pool key", { instanceType: ["m5.large"] }, `${K}:nodePools[0] (p).instanceType: unknown key; did you mean "instanceTypes"? Known keys: name, preset, capacityTypes, instanceTypes, extraInstanceTypes, instanceCategories, instanceFamilies, instanceGenerationMin, instanceSizes, architectures, zones, capacityReservationIds, limits, consolidationPolicy, consolidateAfter, budgets, expireAfter, terminationGracePeriod, weight, labels, taints, amiAlias, volumeSizeGiB, tags.`],
         ];
         for (const [title, overrides, message] of cases) {
             it(title, () => expect(problemsOf("dev", { nodePools: [{ ...base, ...overrides }] })).to.deep.equal([message]));
@@ -100,7 +100,7 @@ describe("NodePools", () => {
 
         it("requires capacity reservations with capacity type reserved, and selects them in the EC2NodeClass", () => {
             expect(problemsOf("dev", { nodePools: [{ ...base, capacityTypes: ["reserved", "on-demand"] }] })).to.deep.equal([
-                `${K}:nodePools[0].capacityReservationIds: is required with capacity type "reserved": name the reservations the pool may use.`,
+                `${K}:nodePools[0] (p).capacityReservationIds: is required with capacity type "reserved": name the reservations the pool may use.`,
             ]);
             const reserved = pool({ capacityTypes: ["reserved", "on-demand"], capacityReservationIds: ["cr-0123456789abcdef0"] });
             expect(ec2NodeClassSpec(reserved, { clusterName: "demo", nodeRoleName: "r", tags: {} }).spec!.capacityReservationSelectorTerms).to.deep.equal([{ id: "cr-0123456789abcdef0" }]);
@@ -108,12 +108,12 @@ describe("NodePools", () => {
 
         it("keeps the system node group's label off Karpenter nodes", () => {
             expect(problemsOf("dev", { nodePools: [{ ...base, labels: { "eks-karpenter/node-group": "system" } }] })).to.deep.equal([
-                `${K}:nodePools[0].labels.eks-karpenter/node-group: label "eks-karpenter/node-group" marks the system node group; Karpenter nodes must not carry it.`,
+                `${K}:nodePools[0] (p).labels.eks-karpenter/node-group: label "eks-karpenter/node-group" marks the system node group; Karpenter nodes must not carry it.`,
             ]);
         });
 
         it("rejects two pools of the same name", () => {
-            expect(problemsOf("dev", { nodePools: [base, base] })).to.deep.equal([`${K}:nodePools[1].name: "p" is used by another pool; NodePool names must be unique.`]);
+            expect(problemsOf("dev", { nodePools: [base, base] })).to.deep.equal([`${K}:nodePools[1] (p).name: "p" is used by another pool; NodePool names must be unique.`]);
         });
 
         it("rejects a Karpenter version too old for the Kubernetes version (upstream compatibility matrix)", () => {

@@ -37,12 +37,19 @@ describe("optional modes and extras", () => {
         const boundary = "arn:aws:iam::123456789012:policy/org-boundary";
         const run = await runStack("prod", { iam: { path: "/platform/", permissionsBoundaryArn: boundary } });
         const roles = resourcesOfType(run, "aws:iam/role:Role");
-        expect(roles).to.have.length(3);
+        expect(roles).to.have.length(4);
         for (const r of roles) expect(r.inputs, r.name).to.deep.include({ path: "/platform/", permissionsBoundary: boundary });
         for (const p of resourcesOfType(run, "aws:iam/policy:Policy")) expect(p.inputs.path, p.name).to.equal("/platform/");
         const violations = await runPolicies(run, { "iam-permissions-boundary": { permissionsBoundaryArn: boundary } });
         expect(violations.filter((v) => v.policy === "iam-permissions-boundary")).to.deep.equal([]);
-        expect((await runPolicies(await runStack("prod"), { "iam-permissions-boundary": { permissionsBoundaryArn: boundary } })).filter((v) => v.policy === "iam-permissions-boundary")).to.have.length(3);
+        expect((await runPolicies(await runStack("prod"), { "iam-permissions-boundary": { permissionsBoundaryArn: boundary } })).filter((v) => v.policy === "iam-permissions-boundary")).to.have.length(4);
+        // The stack's own setting suffices: one role losing the boundary fails without a policy config repeating it.
+        const flowLogRole = roles.find((r) => r.name.endsWith("-flow-logs"))!;
+        delete flowLogRole.inputs.permissionsBoundary;
+        delete flowLogRole.state.permissionsBoundary;
+        expect((await runPolicies(run, {})).filter((v) => v.policy === "iam-permissions-boundary").map((v) => v.message)).to.deep.equal([
+            `role ${flowLogRole.state.name} has permissions boundary none; the stack requires ${boundary}.`,
+        ]);
     });
 
     it("extras are off by default: no Spot service-linked role, no ServiceMonitor, no FlowSchemas, no GPU pool", async () => {

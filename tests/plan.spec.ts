@@ -65,9 +65,10 @@ describe("offline plan", () => {
 
             it("writes every IAM document as AWS would receive it, with ARNs of the configured account and region", () => {
                 const files = fs.readdirSync(path.join(dir, "iam"));
-                expect(files).to.include.members([`KarpenterControllerNodeLifecyclePolicy-eks-karpenter-${stack}.json`, `eks-karpenter-${stack}.queue-policy.json`, `eks-karpenter-${stack}-karpenter.trust.json`]);
-                expect(files.filter((f) => f.endsWith(".trust.json"))).to.have.length(3);
-                const eks = readPlanFile<{ Statement: Array<{ Resource: string }> }>(dir, `iam/KarpenterControllerEKSIntegrationPolicy-eks-karpenter-${stack}.json`);
+                // Named by logical role without the cluster name: the same file names in every stack.
+                expect(files).to.include.members(["karpenter-NodeLifecycle.json", "karpenter-interruption.queue-policy.json", "karpenter-controller.trust.json", "system-node.trust.json"]);
+                expect(files.filter((f) => f.endsWith(".trust.json"))).to.have.length(4);
+                const eks = readPlanFile<{ Statement: Array<{ Resource: string }> }>(dir, "iam/karpenter-EKSIntegration.json");
                 expect(eks.Statement[0].Resource).to.equal(`arn:aws:eks:us-west-2:123456789012:cluster/eks-karpenter-${stack}`);
             });
 
@@ -106,13 +107,13 @@ describe("offline plan", () => {
 
     describe("command line", () => {
         const plan = (...args: string[]) =>
-            spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "offline/plan.ts", "--out", out, "--quiet", ...args], { cwd: ROOT, encoding: "utf8" });
+            spawnSync(process.execPath, ["offline/run.js", "offline/plan.ts", "--out", out, "--quiet", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: ROOT } });
 
         it("exits 0 for a good stack and prints the verdicts", () => {
             const r = plan("dev");
             expect(r.status, r.stderr).to.equal(0);
             expect(r.stdout).to.match(/ok {3}Kubernetes objects: 4 checked/);
-            expect(r.stdout).to.match(/ok {3}IAM: 10 documents/);
+            expect(r.stdout).to.match(/ok {3}IAM: 12 documents/);
         });
 
         it("plans every stack with --all", () => {
@@ -126,11 +127,84 @@ describe("offline plan", () => {
             expect(broken.status).to.equal(2);
             expect(broken.stdout).to.include('Stack "broken-config" has 2 configuration problems:');
             expect(broken.stdout).to.include('eks-karpenter:availabilityZones: unknown key; did you mean "availabilityZoneCount"?');
-            expect(broken.stdout).to.include("eks-karpenter:nodePools[0].limits: got nothing");
+            expect(broken.stdout).to.include("eks-karpenter:nodePools[0] (spot).limits: got nothing");
             expect(broken.stdout + broken.stderr).to.not.match(/\n\s+at /);
             const missing = plan("staging");
             expect(missing.status).to.equal(2);
             expect(missing.stderr).to.include('no stack "staging": there is no Pulumi.staging.yaml');
+        });
+    });
+
+    describe("stable, diffable output", () => {
+        const base = path.join(out, "base");
+        const again = path.join(out, "again");
+        const head = path.join(out, "head");
+        const devConfig = () => (parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, any> }).config;
+        let diff: PlanResult;
+        const build = shared(async () => {
+            await planStack({ stack: "dev", outDir: base, log: silent });
+            await planStack({ stack: "dev", outDir: again, log: silent });
+            // Two edits: the controller's replicas and one pool's consolidateAfter.
+            const config = devConfig();
+            config["eks-karpenter:karpenter"] = { ...config["eks-karpenter:karpenter"], replicas: 2 };
+            config["eks-karpenter:nodePools"] = [{ ...config["eks-karpenter:nodePools"][0], consolidateAfter: "2m" }];
+            diff = await planStack({ stack: "dev", stackFileConfig: config, outDir: head, log: silent, diff: path.join(base, "dev") });
+        });
+        beforeEach(async () => {
+            await build();
+        });
+
+        it("re-running the plan writes byte-identical files", () => {
+            const files = (dir: string) => (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dir, f)).isFile()).sort();
+            expect(files(path.join(again, "dev"))).to.deep.equal(files(path.join(base, "dev")));
+            for (const f of files(path.join(base, "dev"))) expect(fs.readFileSync(path.join(again, "dev", f), "utf8"), f).to.equal(fs.readFileSync(path.join(base, "dev", f), "utf8"));
+        });
+
+        it("resources.json is sorted by URN, with JSON documents parsed instead of escaped strings", () => {
+            const resources = readPlanFile<Array<{ urn: string; type: string; inputs: Record<string, unknown> }>>(path.join(base, "dev"), "resources.json");
+            expect(resources.map((r) => r.urn)).to.deep.equal(resources.map((r) => r.urn).sort());
+            const role = resources.find((r) => r.type === "aws:iam/role:Role")!;
+            expect(role.inputs.assumeRolePolicy).to.have.property("Statement");
+        });
+
+        it("--diff names exactly the changes made: the Helm value and the NodePool field, and says no node is replaced", () => {
+            expect(diff.exitCode).to.equal(0);
+            expect(diff.change!.text.filter((l) => /^ {2}[~+-]/.test(l))).to.deep.equal([
+                "  ~  kubernetes:helm.sh/v3:Release  eks-karpenter-dev-karpenter-controller  (values.replicas)",
+                "  ~  kubernetes:karpenter.sh/v1:NodePool  eks-karpenter-dev-pools-spot  (spec.disruption.consolidateAfter)",
+            ]);
+            expect(diff.change!.text).to.include("  karpenter: replicas");
+            expect(diff.change!.markdown).to.include("NodePool spot (pools: spot): no node replaced: behavioral fields only");
+            expect(fs.readFileSync(path.join(head, "dev", "diff.md"), "utf8")).to.equal(diff.change!.markdown);
+        });
+
+        it("dev against prod pairs every resource by its stack-neutral name (nothing only on one side but prod's extra pool)", async () => {
+            const prod = await planStack({ stack: "prod", outDir: path.join(out, "cross"), log: silent, diff: path.join(base, "dev") });
+            expect(prod.change!.text[1]).to.match(/^Resources: 2 to create, \d+ to update, 0 to replace, 0 to delete$/);
+            // Names that embed the cluster name are read as this stack's: they are not reported as changed.
+            expect(prod.change!.text.filter((l) => /\(.*\bname\b/.test(l) && l.startsWith("  ~"))).to.deep.equal([]);
+            expect(prod.change!.text.filter((l) => l.startsWith("  +  ")).map((l) => l.split("  ")[2])).to.deep.equal(["kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", "kubernetes:karpenter.sh/v1:NodePool"]);
+        });
+    });
+
+    describe("command line: help, quiet, stack files", () => {
+        const run = (cwd: string, ...args: string[]) =>
+            spawnSync(process.execPath, [path.join(ROOT, "offline", "run.js"), path.join(ROOT, "offline", "plan.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: cwd } });
+
+        it("--help and -h print the usage, including the stack-name rule for --stack-file, and exit 0", () => {
+            for (const flag of ["--help", "-h"]) {
+                const r = run(ROOT, flag);
+                expect(r.status).to.equal(0);
+                expect(r.stdout).to.include("--stack-file F").and.include('Pulumi.staging.yaml → stack "staging"').and.include("--from A").and.include("--diff DIR");
+            }
+        });
+
+        it("--stack-file is relative to the user's folder, printed with its stack name; --quiet prints only the verdicts", () => {
+            const r = run(path.join(ROOT, "examples"), "--stack-file", "existing-cluster.yaml", "--quiet", "--out", out);
+            expect(r.status, r.stderr).to.equal(0);
+            const lines = r.stdout.trim().split("\n");
+            expect(lines[0]).to.equal('Stack file: existing-cluster.yaml (stack "existing-cluster": the file name without "Pulumi." and ".yaml")');
+            expect(lines.slice(2).every((l) => /^(Checks:| {2}(ok {2}|FAIL) | {7}\[)/.test(l)), r.stdout).to.equal(true);
         });
     });
 });

@@ -70,7 +70,7 @@ describe("policy pack", () => {
                 await resourceViolations(trustPolicy, role({ ...federated, Condition: { StringEquals: { "oidc.eks.x/id/A:aud": "sts.amazonaws.com", "oidc.eks.x/id/A:sub": "system:serviceaccount:kube-system:karpenter" } } })),
             ).to.deep.equal([]);
             expect(await resourceViolations(trustPolicy, role({ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }))).to.deep.equal([
-                "trusts service principal lambda.amazonaws.com, which is not in allowedServicePrincipals (ec2.amazonaws.com, ec2.amazonaws.com.cn, pods.eks.amazonaws.com, eks.amazonaws.com).",
+                "trusts service principal lambda.amazonaws.com, which is not in allowedServicePrincipals (ec2.amazonaws.com, ec2.amazonaws.com.cn, pods.eks.amazonaws.com, eks.amazonaws.com, vpc-flow-logs.amazonaws.com).",
             ]);
             expect(await resourceViolations(trustPolicy, role({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }))).to.deep.equal(["the trust policy lets anyone assume the role."]);
             expect(await resourceViolations(trustPolicy, role({ Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }))).to.deep.equal([]);
@@ -83,14 +83,16 @@ describe("policy pack", () => {
             expect(await resourceViolations(policySize, policy({ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }))).to.deep.equal([]);
         });
 
-        it("iam-permissions-boundary: when configured, every role carries it", async () => {
+        it("iam-permissions-boundary: the policy config's boundary, or the one the stack's roles carry, is on every role", async () => {
             const boundary = "arn:aws:iam::123456789012:policy/boundary";
             const trust = { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" };
-            expect(await resourceViolations(permissionsBoundary, role(trust), { permissionsBoundaryArn: boundary })).to.deep.equal([
-                `has permissions boundary none; the organization requires ${boundary}.`,
-            ]);
-            expect(await resourceViolations(permissionsBoundary, role(trust, { permissionsBoundary: boundary }), { permissionsBoundaryArn: boundary })).to.deep.equal([]);
-            expect(await resourceViolations(permissionsBoundary, role(trust))).to.deep.equal([]);
+            const bare = { ...role(trust, { name: "bare" }), name: "bare" };
+            const bounded = { ...role(trust, { name: "bounded", permissionsBoundary: boundary }), name: "bounded" };
+            expect(await stackViolations(permissionsBoundary, [bare], { permissionsBoundaryArn: boundary })).to.deep.equal([`role bare has permissions boundary none; the stack requires ${boundary}.`]);
+            // No second file: the stack's own bounded role says a boundary is configured.
+            expect(await stackViolations(permissionsBoundary, [bounded, bare])).to.deep.equal([`role bare has permissions boundary none; the stack requires ${boundary}.`]);
+            expect(await stackViolations(permissionsBoundary, [bounded], { permissionsBoundaryArn: boundary })).to.deep.equal([]);
+            expect(await stackViolations(permissionsBoundary, [bare])).to.deep.equal([]);
         });
     });
 
@@ -214,10 +216,10 @@ describe("policy pack", () => {
             ]);
         });
 
-        it("makes dev's shortcuts mandatory violations under prod's policy config", async () => {
+        it("makes dev's shortcuts (and its 7-day log retention) mandatory violations under prod's policy config", async () => {
             const violations = await runPolicies(await runStack("dev"), packConfigFor("prod"));
             expect(new Set(violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))).to.deep.equal(
-                new Set(["karpenter-ami-pinned", "karpenter-controller-replicas", "eks-public-endpoint-restricted"]),
+                new Set(["karpenter-ami-pinned", "karpenter-controller-replicas", "eks-public-endpoint-restricted", "cloudwatch-log-retention"]),
             );
         });
 

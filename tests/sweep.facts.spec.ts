@@ -2,7 +2,7 @@ import { DeleteLaunchTemplateCommand, DescribeInstancesCommand, DescribeLaunchTe
 import { IAMClient, ListInstanceProfilesCommand } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
-import { SweepOptions, sweep } from "../components/karpenter/sweep";
+import { SweepOptions, sweepKarpenter as sweep } from "../components/karpenter/sweep";
 
 /**
  * The sweep against a small fake EC2 account that behaves as the EC2 API documents it (DescribeInstances):
@@ -110,7 +110,7 @@ describe("Karpenter cleanup sweep against EC2's documented behaviour", () => {
         const a = account([]);
         a.iam.on(ListInstanceProfilesCommand).rejects(named("AccessDenied"));
         let error: unknown;
-        await sweep(a.options).catch((e) => (error = e));
+        await sweep(a.options).catch((e: unknown) => (error = e));
         expect((error as Error | undefined)?.name).to.equal("AccessDenied");
         expect(a.iam.commandCalls(ListInstanceProfilesCommand)).to.have.length(1);
         expect(a.sleeps).to.deep.equal([]);
@@ -129,7 +129,7 @@ describe("Karpenter cleanup sweep against EC2's documented behaviour", () => {
         const a = account([]);
         a.iam.on(ListInstanceProfilesCommand).rejects(named("Throttling"));
         let error: unknown;
-        await sweep({ ...a.options, timeoutMs: 10_000 }).catch((e) => (error = e));
+        await sweep({ ...a.options, timeoutMs: 10_000 }).catch((e: unknown) => (error = e));
         expect((error as Error | undefined)?.name).to.equal("Throttling");
         expect(a.sleeps.length).to.be.greaterThan(2);
         expect(a.sleeps.reduce((s, x) => s + x, 0)).to.be.at.most(10_000);

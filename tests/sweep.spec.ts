@@ -8,13 +8,10 @@ import {
     TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { DeleteInstanceProfileCommand, IAMClient, ListInstanceProfileTagsCommand, ListInstanceProfilesCommand, RemoveRoleFromInstanceProfileCommand } from "@aws-sdk/client-iam";
-import { mockClient } from "aws-sdk-client-mock";
 import { expect } from "chai";
 import { cleanupProvider } from "../components/karpenter/cleanup";
-import { SweepOptions, SweepTimeoutError, sweep } from "../components/karpenter/sweep";
-
-const ec2 = mockClient(EC2Client);
-const iam = mockClient(IAMClient);
+import { SweepOptions, isSweepTimeout, sweepKarpenter as sweep, sweepNetworkInterfaces } from "../components/karpenter/sweep";
+import { ec2, emptyAccount, iam, throttled as throttle, unauthorized } from "./helpers/awsMock";
 
 /** A fake clock: sleeping advances it, so waits are instant and timeouts deterministic. */
 function clock() {
@@ -29,18 +26,8 @@ function options(extra: Partial<SweepOptions> = {}): SweepOptions & { lines: str
     return { clusterName: "demo", region: "us-west-2", ec2: new EC2Client({ region: "us-west-2" }), iam: new IAMClient({ region: "us-west-2" }), timeoutMs: 60_000, pollMs: 5_000, now: c.now, sleep: c.sleep, log: (l) => lines.push(l), lines, ...extra };
 }
 
-/** An account where this cluster left nothing: every listing is empty. */
-function emptyAccount() {
-    ec2.reset();
-    iam.reset();
-    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
-    ec2.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [] });
-    ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [] });
-    iam.on(ListInstanceProfilesCommand).resolves({ InstanceProfiles: [], IsTruncated: false });
-}
-
 const reservation = (...ids: string[]) => ({ Instances: ids.map((InstanceId) => ({ InstanceId })) });
-const throttle = () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
+const cniEni = (id: string, status: "available" | "in-use", instance: string) => ({ NetworkInterfaceId: id, Status: status, TagSet: [{ Key: "node.k8s.amazonaws.com/instance_id", Value: instance }] });
 
 describe("Karpenter cleanup sweep (AWS SDK v3 under aws-sdk-client-mock)", () => {
     beforeEach(emptyAccount);
@@ -108,18 +95,32 @@ describe("Karpenter cleanup sweep (AWS SDK v3 under aws-sdk-client-mock)", () =>
         expect(report.deletedLaunchTemplates).to.deep.equal([]);
     });
 
-    it("waits for attached network interfaces to detach and deletes the detached ones", async () => {
-        ec2.on(DescribeNetworkInterfacesCommand)
-            .resolvesOnce({ NetworkInterfaces: [{ NetworkInterfaceId: "eni-1", Status: "in-use" }, { NetworkInterfaceId: "eni-2", Status: "available" }] })
-            .resolvesOnce({ NetworkInterfaces: [{ NetworkInterfaceId: "eni-1", Status: "available" }] })
-            .resolves({ NetworkInterfaces: [] });
+    it("deletes only the detached ENIs Karpenter's instances left, and never waits on ENIs in use", async () => {
+        // The system nodes (i-sys) still run and hold eni-sys; eni-old belongs to a node that is not Karpenter's.
+        ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [cniEni("eni-k", "available", "i-k"), cniEni("eni-old", "available", "i-old")] });
+        ec2.on(DescribeInstancesCommand, { Filters: [{ Name: "tag:kubernetes.io/cluster/demo", Values: ["owned"] }, { Name: "tag-key", Values: ["karpenter.sh/nodepool"] }, { Name: "instance-id", Values: ["i-k", "i-old"] }] }).resolves({
+            Reservations: [reservation("i-k")],
+        });
         ec2.on(DeleteNetworkInterfaceCommand).resolves({});
-        const report = await sweep(options());
-        expect(report.deletedNetworkInterfaces).to.deep.equal(["eni-2", "eni-1"]);
-        expect(ec2.commandCalls(DescribeNetworkInterfacesCommand)[0].args[0].input.Filters).to.deep.equal([{ Name: "tag:cluster.k8s.amazonaws.com/name", Values: ["demo"] }]);
+        const o = options();
+        const report = await sweep(o);
+        expect(report.deletedNetworkInterfaces).to.deep.equal(["eni-k"]);
+        expect(ec2.commandCalls(DescribeNetworkInterfacesCommand)[0].args[0].input.Filters).to.deep.equal([
+            { Name: "tag:cluster.k8s.amazonaws.com/name", Values: ["demo"] },
+            { Name: "status", Values: ["available"] },
+        ]);
+        expect(o.lines).to.include("left 1 detached network interface(s) of other nodes alone");
+        expect(o.lines.filter((l) => l.startsWith("waiting")), "no wait on ENIs").to.deep.equal([]);
     });
 
-    it("reports a timeout clearly when instances never terminate", async () => {
+    it("asks about the instances behind leaked ENIs in batches of 200", async () => {
+        ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: Array.from({ length: 250 }, (_, i) => cniEni(`eni-${i}`, "available", `i-${i}`)) });
+        await sweep(options());
+        const batches = ec2.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.Filters?.find((f) => f.Name === "instance-id")?.Values?.length).filter((n) => n !== undefined);
+        expect(batches).to.deep.equal([200, 50]);
+    });
+
+    it("reports a timeout clearly when instances never terminate, with the ids left", async () => {
         ec2.on(DescribeInstancesCommand).resolves({ Reservations: [reservation("i-stuck")] });
         ec2.on(TerminateInstancesCommand).resolves({});
         let error: unknown;
@@ -128,8 +129,38 @@ describe("Karpenter cleanup sweep (AWS SDK v3 under aws-sdk-client-mock)", () =>
         } catch (e) {
             error = e;
         }
-        expect(error).to.be.instanceOf(SweepTimeoutError);
-        expect((error as Error).message).to.equal("timed out after 20 s waiting for instances to terminate: i-stuck still there. Run pulumi destroy again, or remove them by hand.");
+        expect(isSweepTimeout(error) && error.leftover).to.deep.equal(["i-stuck"]);
+        expect((error as Error).message).to.equal(
+            "karpenter cleanup of demo timed out after 20 s waiting for instances to terminate: i-stuck still there. Run pulumi destroy again (the sweep is idempotent), or remove them by hand.",
+        );
+    });
+
+    it("surfaces a refused call with its name, the AWS code and message", async () => {
+        ec2.on(DescribeLaunchTemplatesCommand).rejects(unauthorized());
+        let error: unknown;
+        try {
+            await sweep(options());
+        } catch (e) {
+            error = e;
+        }
+        expect((error as Error).name).to.equal("UnauthorizedOperation");
+        expect((error as Error).message).to.match(/^karpenter cleanup of demo: DescribeLaunchTemplates failed: UnauthorizedOperation: You are not authorized/);
+    });
+});
+
+describe("ENI sweep after the system node group (greenfield cluster only)", () => {
+    beforeEach(emptyAccount);
+
+    it("waits for this cluster's attached ENIs to detach and deletes every detached one", async () => {
+        ec2.on(DescribeNetworkInterfacesCommand)
+            .resolvesOnce({ NetworkInterfaces: [cniEni("eni-1", "in-use", "i-sys"), cniEni("eni-2", "available", "i-sys")] })
+            .resolvesOnce({ NetworkInterfaces: [cniEni("eni-1", "available", "i-sys")] })
+            .resolves({ NetworkInterfaces: [] });
+        ec2.on(DeleteNetworkInterfaceCommand).resolves({});
+        const o = options();
+        expect(await sweepNetworkInterfaces(o)).to.deep.equal(["eni-2", "eni-1"]);
+        expect(ec2.commandCalls(DescribeNetworkInterfacesCommand)[0].args[0].input.Filters).to.deep.equal([{ Name: "tag:cluster.k8s.amazonaws.com/name", Values: ["demo"] }]);
+        expect(o.lines).to.include("waiting for network interfaces to detach: 1 left");
     });
 });
 
@@ -140,7 +171,9 @@ describe("Karpenter cleanup dynamic provider", () => {
         const inputs = { clusterName: "demo", region: "eu-west-1", timeoutSeconds: 60 };
         expect(await cleanupProvider.create!(inputs)).to.deep.equal({ id: "demo-karpenter-cleanup", outs: inputs });
         expect(ec2.calls()).to.have.length(0);
-        await cleanupProvider.delete!("demo-karpenter-cleanup", inputs);
+        const log = console.log;
+        console.log = () => undefined;
+        await cleanupProvider.delete!("demo-karpenter-cleanup", inputs).finally(() => (console.log = log));
         const describe = ec2.commandCalls(DescribeInstancesCommand)[0];
         expect(describe.args[0].input.Filters).to.deep.include({ Name: "tag:kubernetes.io/cluster/demo", Values: ["owned"] });
         expect(await describe.thisValue.config.region()).to.equal("eu-west-1");

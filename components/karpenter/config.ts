@@ -1,3 +1,4 @@
+import { QUANTITY } from "../nodePools/crd";
 import { RawReader, isRecord, readBool, readEnum, readInt, readString, unknownKeys } from "../validate";
 
 /** Karpenter controller settings from stack config (`karpenter`, an object; every field optional). */
@@ -71,8 +72,10 @@ export function parseKarpenter(r: RawReader, kubernetesVersion: string | undefin
     if (!isRecord(res)) p.add(`${path}.resources`, res, 'an object such as { "cpu": "1", "memory": "1Gi" }');
     else {
         unknownKeys(p, `${path}.resources.`, res, ["cpu", "memory"]);
-        const cpu = readString(p, `${path}.resources.cpu`, res.cpu ?? d.resources.cpu, { pattern: /^[0-9]+(\.[0-9]+)?m?$/, describe: 'a CPU quantity such as "1" or "500m"' });
-        const memory = readString(p, `${path}.resources.memory`, res.memory ?? d.resources.memory, { pattern: /^[0-9]+(Mi|Gi)$/, describe: 'a memory quantity such as "1Gi"' });
+        // Any Kubernetes quantity the API accepts ("1", "500m", "1G", "1Gi"), except negative ones.
+        const quantity = { pattern: { test: (v: string) => QUANTITY.pattern.test(v) && !v.startsWith("-") } as RegExp, describe: `${QUANTITY.describe}, not negative` };
+        const cpu = readString(p, `${path}.resources.cpu`, res.cpu ?? d.resources.cpu, quantity);
+        const memory = readString(p, `${path}.resources.memory`, res.memory ?? d.resources.memory, quantity);
         if (cpu && memory) resources = { cpu, memory };
     }
     const spotToSpotConsolidation = readBool(p, `${path}.spotToSpotConsolidation`, value.spotToSpotConsolidation ?? d.spotToSpotConsolidation);

@@ -100,6 +100,9 @@ export class KarpenterController extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, { parent: this });
         const region = aws.getRegionOutput({}, { parent: this });
         const identity = aws.getCallerIdentityOutput({}, { parent: this });
+        // Resources with a fixed physical name: a replacement (e.g. a new IAM path) must delete the old one first,
+        // or AWS refuses the new one (EntityAlreadyExists). The provider infers this only from state it may lack.
+        const fixedName: pulumi.CustomResourceOptions = { parent: this, deleteBeforeReplace: true };
 
         // Nodes: the role Karpenter passes to its instances, admitted to the cluster by an EC2_LINUX access entry.
         const nodeRole = new aws.iam.Role(
@@ -110,7 +113,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                 description: `Nodes Karpenter launches for EKS cluster ${args.clusterName}`,
                 assumeRolePolicy: partition.dnsSuffix.apply((dnsSuffix) => JSON.stringify(serviceTrustPolicy("ec2", dnsSuffix))),
             },
-            { parent: this },
+            fixedName,
         );
         for (const policy of NODE_ROLE_MANAGED_POLICIES) {
             new aws.iam.RolePolicyAttachment(
@@ -125,11 +128,19 @@ export class KarpenterController extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // Destroy safety net: deleted after both charts (they depend on it), before the system nodes, the cluster and
+        // the network; and before the node role, which Karpenter's instance profiles hold while they exist.
+        const cleanup = new KarpenterCleanup(
+            `${name}-cleanup`,
+            { clusterName: args.clusterName, region: region.region, timeoutSeconds: args.cleanupTimeoutSeconds, step: "karpenter" },
+            { parent: this, dependsOn: [...args.cluster.dependencies, ...args.cluster.network, nodeRole] },
+        );
+
         // Interruption: the queue and the rules that feed it.
         const queue = new aws.sqs.Queue(
             `${name}-interruption`,
             { name: names.queue, messageRetentionSeconds: QUEUE_RETENTION_SECONDS, sqsManagedSseEnabled: true },
-            { parent: this },
+            fixedName,
         );
         new aws.sqs.QueuePolicy(
             `${name}-interruption`,
@@ -145,7 +156,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                     description: `Karpenter interruption handling for ${args.clusterName}: ${rule.detailType}`,
                     eventPattern: JSON.stringify(eventPattern(rule)),
                 },
-                { parent: this },
+                fixedName,
             );
             new aws.cloudwatch.EventTarget(`${name}-${rule.name}`, { rule: eventRule.name, arn: queue.arn, targetId: QUEUE_TARGET_ID }, { parent: this });
         }
@@ -164,7 +175,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                               .apply(([arn, url]) => JSON.stringify(irsaTrustPolicy(arn, url, args.namespace, SERVICE_ACCOUNT)))
                         : partition.dnsSuffix.apply((dnsSuffix) => JSON.stringify(podIdentityTrustPolicy(dnsSuffix))),
             },
-            { parent: this },
+            fixedName,
         );
         const documents = pulumi.all([partition, region, identity, nodeRole.arn]).apply(([part, reg, id, nodeRoleArn]) =>
             controllerPolicyDocuments({
@@ -186,7 +197,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                     description: `Karpenter controller (${policy}) for EKS cluster ${args.clusterName}`,
                     policy: documents.apply((d) => JSON.stringify(d[policy])),
                 },
-                { parent: this },
+                fixedName,
             );
             return new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: controllerRole.name, policyArn: managed.arn }, { parent: this });
         });
@@ -204,13 +215,6 @@ export class KarpenterController extends pulumi.ComponentResource {
         if (args.createSpotServiceLinkedRole) {
             new aws.iam.ServiceLinkedRole(`${name}-spot`, { awsServiceName: "spot.amazonaws.com", description: "EC2 Spot, for the spot instances Karpenter launches" }, { parent: this });
         }
-
-        // Destroy safety net: deleted after both charts (they depend on it), before the cluster and network.
-        const cleanup = new KarpenterCleanup(
-            `${name}-cleanup`,
-            { clusterName: args.clusterName, region: region.region, timeoutSeconds: args.cleanupTimeoutSeconds },
-            { parent: this, dependsOn: [...args.cluster.dependencies, ...args.cluster.network] },
-        );
 
         // Charts: CRDs in their own release (Helm never upgrades a chart's crds/ directory), then the controller.
         const crds = new k8s.helm.v3.Release(

@@ -2,12 +2,13 @@ import type { EC2Client, Filter } from "@aws-sdk/client-ec2";
 import type { IAMClient } from "@aws-sdk/client-iam";
 
 /**
- * What Karpenter leaves in AWS that no Pulumi state knows about, swept for one cluster only: instances it launched,
- * its launch templates, the instance profiles it created, and the network interfaces that keep subnets and
- * security groups from being deleted. Every query is scoped by the tags Karpenter puts on what it creates
- * (kubernetes.io/cluster/<name>=owned plus karpenter.sh/nodepool, or the EC2NodeClass tags on instance profiles),
- * so another cluster's resources are never touched. Idempotent (already-gone is success), paginated, retried on
- * throttling, bounded in time.
+ * What Karpenter and the VPC CNI leave in AWS that no Pulumi state knows about, swept for one cluster only.
+ *
+ * `pulumi destroy` does not run this module: it runs the copy Pulumi's closure serializer wrote into the state,
+ * loaded from a string by the dynamic-provider host. The serializer re-creates captured module-level values
+ * instead of sharing them: a captured `Set` or `Map` loses its internal slots, an `Error` subclass its prototype.
+ * So everything here is built inside the functions that use it (no module-level collections, no classes), and
+ * tests replay every scenario on the serialized copy (tests/sweepSerialized.spec.ts).
  */
 
 export interface SweepOptions {
@@ -32,164 +33,231 @@ export interface SweepReport {
     deletedNetworkInterfaces: string[];
 }
 
-export class SweepTimeoutError extends Error {}
+/** A sweep that ran out of time: `name` is "SweepTimeoutError", `leftover` the ids still there. */
+export type SweepTimeoutError = Error & { name: "SweepTimeoutError"; leftover: string[] };
 
-const THROTTLING = new Set(["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled", "SlowDown"]);
-const GONE = /NotFound|NoSuchEntity/;
+export function isSweepTimeout(e: unknown): e is SweepTimeoutError {
+    return e instanceof Object && (e as { name?: unknown }).name === "SweepTimeoutError" && Array.isArray((e as { leftover?: unknown }).leftover);
+}
 
+/** The AWS error code of an SDK v3 exception (`name`), or of an older-style error (`Code`). */
 function errorName(e: unknown): string {
     return (e as { name?: string; Code?: string })?.name ?? (e as { Code?: string })?.Code ?? "";
 }
 
-export async function sweep(o: SweepOptions): Promise<SweepReport> {
-    // Loaded here, not at the top: the SDKs cost a program that never deletes anything (every preview) ~0.2 s.
-    const {
-        DeleteLaunchTemplateCommand,
-        DeleteNetworkInterfaceCommand,
-        DescribeInstancesCommand,
-        DescribeLaunchTemplatesCommand,
-        DescribeNetworkInterfacesCommand,
-        TerminateInstancesCommand,
-    } = await import("@aws-sdk/client-ec2");
-    const { DeleteInstanceProfileCommand, ListInstanceProfileTagsCommand, ListInstanceProfilesCommand, RemoveRoleFromInstanceProfileCommand } = await import("@aws-sdk/client-iam");
-    const log = o.log ?? (() => undefined);
-    const now = o.now ?? Date.now;
-    const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const deadline = now() + (o.timeoutMs ?? 600_000);
-    const pollMs = o.pollMs ?? 10_000;
-    const ownedTag = `kubernetes.io/cluster/${o.clusterName}`;
-    const report: SweepReport = { terminatedInstances: [], deletedLaunchTemplates: [], deletedInstanceProfiles: [], deletedNetworkInterfaces: [] };
+/** Throttling codes of EC2 and IAM (the SDK's own retries gave up): retried here until the deadline. */
+function isThrottling(e: unknown): boolean {
+    return ["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled", "SlowDown"].includes(errorName(e));
+}
 
-    /** Retries throttled calls with exponential backoff until the deadline. */
+/** "Already gone": InvalidInstanceID.NotFound, InvalidLaunchTemplateId.NotFound, InvalidNetworkInterfaceID.NotFound, NoSuchEntity… */
+function isGone(e: unknown): boolean {
+    return /NotFound|NoSuchEntity/.test(errorName(e));
+}
+
+/** Retry, delete-if-present and bounded waiting, shared by both steps. */
+function toolkit(o: SweepOptions, step: string) {
+    const log = o.log ?? (() => undefined);
+    const now = o.now ?? (() => Date.now());
+    const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const timeoutMs = o.timeoutMs ?? 600_000;
+    const deadline = now() + timeoutMs;
+    const pollMs = o.pollMs ?? 10_000;
+
+    /** Retries throttled calls with exponential backoff until the deadline; any other failure names the call. */
     const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
         for (let attempt = 0; ; attempt++) {
             try {
                 return await fn();
             } catch (e) {
-                if (!THROTTLING.has(errorName(e)) || now() + 2 ** attempt * 200 > deadline) throw e;
-                log(`throttled on ${what}; retrying`);
-                await sleep(Math.min(2 ** attempt * 200, 10_000));
+                if (isThrottling(e) && now() + 2 ** attempt * 200 <= deadline) {
+                    log(`throttled on ${what}; retrying`);
+                    await sleep(Math.min(2 ** attempt * 200, 10_000));
+                    continue;
+                }
+                if (isGone(e)) throw e;
+                const message = (e as { message?: unknown })?.message;
+                const failure = new Error(
+                    `${step} of ${o.clusterName}: ${what} failed: ${errorName(e) || "error"}: ${typeof message === "string" ? message : String(e)}. ` +
+                        `Fix the cause (the credentials running pulumi destroy need the permissions in the README) and run pulumi destroy again.`,
+                );
+                failure.name = errorName(e) || "Error";
+                throw failure;
             }
         }
     };
-    /** Deletes, treating "already gone" as done. */
+    /** Deletes, treating "already gone" as done; true if this call deleted it. */
     const remove = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
         try {
             await call(what, fn);
             return true;
         } catch (e) {
-            if (GONE.test(errorName(e))) return false;
+            if (isGone(e)) return false;
             throw e;
         }
     };
-    const waitUntil = async (what: string, done: () => Promise<string[]>) => {
+    /** Polls until `left` is empty, or fails with a SweepTimeoutError naming what is left. */
+    const waitUntil = async (what: string, left: () => Promise<string[]>) => {
         for (;;) {
-            const left = await done();
-            if (left.length === 0) return;
+            const ids = await left();
+            if (ids.length === 0) return;
             if (now() + pollMs > deadline) {
-                throw new SweepTimeoutError(`timed out after ${Math.round((o.timeoutMs ?? 600_000) / 1000)} s waiting for ${what}: ${left.join(", ")} still there. Run pulumi destroy again, or remove them by hand.`);
+                const error = new Error(
+                    `${step} of ${o.clusterName} timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}: ${ids.join(", ")} still there. ` +
+                        `Run pulumi destroy again (the sweep is idempotent), or remove them by hand.`,
+                );
+                throw Object.assign(error, { name: "SweepTimeoutError", leftover: ids });
             }
-            log(`waiting for ${what}: ${left.length} left`);
+            log(`waiting for ${what}: ${ids.length} left`);
             await sleep(pollMs);
         }
     };
+    return { log, call, remove, waitUntil };
+}
 
-    const clusterFilters: Filter[] = [
+/** Pages through a paginated EC2 Describe call. */
+async function allPages<P extends { NextToken?: string }>(fetch: (token: string | undefined) => Promise<P>): Promise<P[]> {
+    const pages: P[] = [];
+    let token: string | undefined;
+    do {
+        const page = await fetch(token);
+        pages.push(page);
+        token = page.NextToken;
+    } while (token);
+    return pages;
+}
+
+/** ENIs the VPC CNI created for this cluster (it tags each with the cluster name and its instance). */
+async function cniInterfaces(o: SweepOptions, t: ReturnType<typeof toolkit>, extra: Filter[] = []) {
+    const { DescribeNetworkInterfacesCommand } = await import("@aws-sdk/client-ec2");
+    const pages = await allPages((NextToken) =>
+        t.call("DescribeNetworkInterfaces", () =>
+            o.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "tag:cluster.k8s.amazonaws.com/name", Values: [o.clusterName] }, ...extra], NextToken })),
+        ),
+    );
+    return pages.flatMap((p) => p.NetworkInterfaces ?? []).flatMap((eni) =>
+        eni.NetworkInterfaceId
+            ? [{ id: eni.NetworkInterfaceId, status: eni.Status ?? "", instanceId: eni.TagSet?.find((tag) => tag.Key === "node.k8s.amazonaws.com/instance_id")?.Value }]
+            : [],
+    );
+}
+
+/**
+ * Step 1, before the cluster's own nodes go (deleted after the Karpenter controller, before the system node group):
+ * everything Karpenter launched. Terminates its instances (kubernetes.io/cluster/<name>=owned plus
+ * karpenter.sh/nodepool) and waits for them, deletes its launch templates and the instance profiles it created
+ * (named <cluster>_<hash>, tagged for this cluster, region and an EC2NodeClass), and deletes the detached ENIs its
+ * instances left. It never waits on an ENI: the running system nodes hold theirs until their node group is gone,
+ * and an existing cluster's nodes hold theirs forever.
+ */
+export async function sweepKarpenter(o: SweepOptions): Promise<SweepReport> {
+    // Loaded here, not at the top: the SDKs cost a program that never deletes anything (every preview) ~0.2 s.
+    const { DeleteLaunchTemplateCommand, DeleteNetworkInterfaceCommand, DescribeInstancesCommand, DescribeLaunchTemplatesCommand, TerminateInstancesCommand } = await import("@aws-sdk/client-ec2");
+    const { DeleteInstanceProfileCommand, ListInstanceProfileTagsCommand, ListInstanceProfilesCommand, RemoveRoleFromInstanceProfileCommand } = await import("@aws-sdk/client-iam");
+    const t = toolkit(o, "karpenter cleanup");
+    const ownedTag = `kubernetes.io/cluster/${o.clusterName}`;
+    const report: SweepReport = { terminatedInstances: [], deletedLaunchTemplates: [], deletedInstanceProfiles: [], deletedNetworkInterfaces: [] };
+    const karpenterFilters: Filter[] = [
         { Name: `tag:${ownedTag}`, Values: ["owned"] },
         { Name: "tag-key", Values: ["karpenter.sh/nodepool"] },
     ];
-    const liveInstances = async (): Promise<string[]> => {
-        const ids: string[] = [];
-        let NextToken: string | undefined;
-        do {
-            const page = await call("DescribeInstances", () =>
-                o.ec2.send(new DescribeInstancesCommand({ Filters: [...clusterFilters, { Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] }], NextToken })),
-            );
-            for (const r of page.Reservations ?? []) for (const i of r.Instances ?? []) if (i.InstanceId) ids.push(i.InstanceId);
-            NextToken = page.NextToken;
-        } while (NextToken);
-        return ids;
+    const instances = async (extra: Filter[]): Promise<string[]> => {
+        const pages = await allPages((NextToken) => t.call("DescribeInstances", () => o.ec2.send(new DescribeInstancesCommand({ Filters: [...karpenterFilters, ...extra], NextToken }))));
+        return pages.flatMap((p) => p.Reservations ?? []).flatMap((r) => r.Instances ?? []).flatMap((i) => (i.InstanceId ? [i.InstanceId] : []));
     };
+    const live = () => instances([{ Name: "instance-state-name", Values: ["pending", "running", "stopping", "stopped", "shutting-down"] }]);
 
     // 1. Instances: terminate what is still running, then wait until all have terminated.
-    const instances = await liveInstances();
-    for (let i = 0; i < instances.length; i += 1000) {
-        const batch = instances.slice(i, i + 1000);
-        await remove("TerminateInstances", () => o.ec2.send(new TerminateInstancesCommand({ InstanceIds: batch })));
-        log(`terminating ${batch.length} instance(s) of ${o.clusterName}: ${batch.join(", ")}`);
+    const running = await live();
+    for (let i = 0; i < running.length; i += 1000) {
+        const batch = running.slice(i, i + 1000);
+        await t.remove("TerminateInstances", () => o.ec2.send(new TerminateInstancesCommand({ InstanceIds: batch })));
+        t.log(`terminating ${batch.length} instance(s) of ${o.clusterName}: ${batch.join(", ")}`);
     }
-    report.terminatedInstances = instances;
-    await waitUntil("instances to terminate", liveInstances);
+    report.terminatedInstances = running;
+    await t.waitUntil("instances to terminate", live);
 
     // 2. Launch templates Karpenter created for the cluster.
-    let NextToken: string | undefined;
-    do {
-        const page = await call("DescribeLaunchTemplates", () => o.ec2.send(new DescribeLaunchTemplatesCommand({ Filters: clusterFilters, NextToken })));
-        for (const lt of page.LaunchTemplates ?? []) {
-            if (!lt.LaunchTemplateId) continue;
-            if (await remove("DeleteLaunchTemplate", () => o.ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: lt.LaunchTemplateId })))) {
-                report.deletedLaunchTemplates.push(lt.LaunchTemplateId);
-                log(`deleted launch template ${lt.LaunchTemplateName ?? lt.LaunchTemplateId}`);
-            }
+    const templates = await allPages((NextToken) => t.call("DescribeLaunchTemplates", () => o.ec2.send(new DescribeLaunchTemplatesCommand({ Filters: karpenterFilters, NextToken }))));
+    for (const lt of templates.flatMap((p) => p.LaunchTemplates ?? [])) {
+        if (!lt.LaunchTemplateId) continue;
+        if (await t.remove("DeleteLaunchTemplate", () => o.ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: lt.LaunchTemplateId })))) {
+            report.deletedLaunchTemplates.push(lt.LaunchTemplateId);
+            t.log(`deleted launch template ${lt.LaunchTemplateName ?? lt.LaunchTemplateId}`);
         }
-        NextToken = page.NextToken;
-    } while (NextToken);
+    }
 
-    // 3. Instance profiles Karpenter created from EC2NodeClass.spec.role: named <cluster>_<hash>, tagged for this
-    //    cluster and region (the tags are checked; a name prefix alone could match another cluster).
+    // 3. Instance profiles Karpenter created from EC2NodeClass.spec.role: the tags are checked; a name prefix alone
+    //    could match another cluster.
     let Marker: string | undefined;
     do {
-        const page = await call("ListInstanceProfiles", () => o.iam.send(new ListInstanceProfilesCommand({ Marker })));
+        const page = await t.call("ListInstanceProfiles", () => o.iam.send(new ListInstanceProfilesCommand({ Marker })));
         for (const profile of page.InstanceProfiles ?? []) {
             const name = profile.InstanceProfileName;
             if (!name?.startsWith(`${o.clusterName}_`)) continue;
-            let tags: Record<string, string>;
+            let tags: Record<string, string | undefined>;
             try {
-                const t = await call("ListInstanceProfileTags", () => o.iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: name })));
-                tags = Object.fromEntries((t.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+                const listed = await t.call("ListInstanceProfileTags", () => o.iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: name })));
+                tags = Object.fromEntries((listed.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
             } catch (e) {
-                if (GONE.test(errorName(e))) continue;
+                if (isGone(e)) continue;
                 throw e;
             }
             if (tags[ownedTag] !== "owned" || tags["topology.kubernetes.io/region"] !== o.region || !tags["karpenter.k8s.aws/ec2nodeclass"]) continue;
             for (const role of profile.Roles ?? []) {
-                await remove("RemoveRoleFromInstanceProfile", () => o.iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: name, RoleName: role.RoleName })));
+                await t.remove("RemoveRoleFromInstanceProfile", () => o.iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: name, RoleName: role.RoleName })));
             }
-            if (await remove("DeleteInstanceProfile", () => o.iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: name })))) {
+            if (await t.remove("DeleteInstanceProfile", () => o.iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: name })))) {
                 report.deletedInstanceProfiles.push(name);
-                log(`deleted instance profile ${name}`);
+                t.log(`deleted instance profile ${name}`);
             }
         }
         Marker = page.IsTruncated ? page.Marker : undefined;
     } while (Marker);
 
-    // 4. Network interfaces of the cluster's nodes (the VPC CNI's, tagged with the cluster name): wait until the
-    //    attached ones detach, delete the detached ones, so subnets and security groups can go.
-    const eniFilters: Filter[] = [{ Name: "tag:cluster.k8s.amazonaws.com/name", Values: [o.clusterName] }];
-    const interfaces = async () => {
-        const found: Array<{ id: string; status: string }> = [];
-        let token: string | undefined;
-        do {
-            const page = await call("DescribeNetworkInterfaces", () => o.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: eniFilters, NextToken: token })));
-            for (const eni of page.NetworkInterfaces ?? []) if (eni.NetworkInterfaceId) found.push({ id: eni.NetworkInterfaceId, status: eni.Status ?? "" });
-            token = page.NextToken;
-        } while (token);
-        return found;
-    };
-    await waitUntil("network interfaces to detach", async () => {
-        const enis = await interfaces();
-        for (const eni of enis.filter((e) => e.status === "available")) {
-            if (await remove("DeleteNetworkInterface", () => o.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id })))) {
-                report.deletedNetworkInterfaces.push(eni.id);
-                log(`deleted network interface ${eni.id}`);
-            }
+    // 4. Detached ENIs the VPC CNI created on Karpenter's instances (their instance tag names one of its
+    //    instances, still listed for about an hour after termination). ENIs in use are never waited on.
+    const detached = await cniInterfaces(o, t, [{ Name: "status", Values: ["available"] }]);
+    const candidates = [...new Set(detached.flatMap((eni) => (eni.instanceId ? [eni.instanceId] : [])))];
+    const karpenters: string[] = [];
+    // In batches of 200 ids: requests stay small however many interfaces leaked.
+    for (let i = 0; i < candidates.length; i += 200) karpenters.push(...(await instances([{ Name: "instance-id", Values: candidates.slice(i, i + 200) }])));
+    for (const eni of detached) {
+        if (!eni.instanceId || !karpenters.includes(eni.instanceId)) continue;
+        if (await t.remove("DeleteNetworkInterface", () => o.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id })))) {
+            report.deletedNetworkInterfaces.push(eni.id);
+            t.log(`deleted network interface ${eni.id} (left by ${eni.instanceId})`);
         }
-        return enis.filter((e) => e.status !== "available").map((e) => e.id);
-    });
+    }
+    const others = detached.length - detached.filter((eni) => eni.instanceId && karpenters.includes(eni.instanceId)).length;
+    if (others > 0) t.log(`left ${others} detached network interface(s) of other nodes alone`);
 
-    log(
+    t.log(
         `swept ${o.clusterName}: ${report.terminatedInstances.length} instance(s), ${report.deletedLaunchTemplates.length} launch template(s), ` +
             `${report.deletedInstanceProfiles.length} instance profile(s), ${report.deletedNetworkInterfaces.length} network interface(s)`,
     );
     return report;
+}
+
+/**
+ * Step 2, only when this stack created the cluster: after the system node group is gone and before the VPC (and
+ * the cluster's security groups) are deleted, the VPC CNI's ENIs of this cluster that would block them. Detached
+ * ones are deleted; attached ones (instances still shutting down) are waited for, then deleted.
+ */
+export async function sweepNetworkInterfaces(o: SweepOptions): Promise<string[]> {
+    const { DeleteNetworkInterfaceCommand } = await import("@aws-sdk/client-ec2");
+    const t = toolkit(o, "network interface cleanup");
+    const deleted: string[] = [];
+    await t.waitUntil("network interfaces to detach", async () => {
+        const enis = await cniInterfaces(o, t);
+        for (const eni of enis.filter((e) => e.status === "available")) {
+            if (await t.remove("DeleteNetworkInterface", () => o.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id })))) {
+                deleted.push(eni.id);
+                t.log(`deleted network interface ${eni.id}`);
+            }
+        }
+        return enis.filter((e) => e.status !== "available").map((e) => e.id);
+    });
+    t.log(`swept ${o.clusterName}: ${deleted.length} network interface(s)`);
+    return deleted;
 }

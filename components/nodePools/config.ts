@@ -1,9 +1,34 @@
 import { Problems, RawReader, isRecord, readEnum, readInt, readList, readString, readStringMap, unknownKeys } from "../validate";
+import { INSTANCE_TYPE_NAME } from "./catalogue";
+import {
+    BUDGET_DURATION,
+    BUDGET_NODES,
+    CRON,
+    DURATION_OR_NEVER,
+    LABEL_KEY,
+    LABEL_VALUE,
+    MAX_BUDGETS,
+    MAX_LABELS,
+    POOL_NAME,
+    QUANTITY,
+    TAINT_KEY,
+    TAINT_VALUE,
+    TERMINATION_GRACE_PERIOD,
+    amiAliasProblem,
+    restrictedLabelProblem,
+    restrictedTagProblem,
+} from "./crd";
+import { instanceProblems } from "./instanceChecks";
+import { LEGACY_POOL_KEYS, durationHint } from "./legacy";
+
+export { AMI_FAMILIES, amiAliasProblem, restrictedLabelProblem, restrictedTagProblem } from "./crd";
 
 /**
  * NodePool settings from stack config (`nodePools`, a list). Each entry becomes one karpenter.sh/v1 NodePool and
- * its karpenter.k8s.aws/v1 EC2NodeClass. Rules checked here are the ones the Karpenter v1.14.1 CRDs enforce with
- * CEL (which the generated schemas cannot check) and the ones this project adds (limits are mandatory).
+ * its karpenter.k8s.aws/v1 EC2NodeClass. Values are checked against the Karpenter v1.14.1 CRD rules (crd.ts: schema
+ * patterns and the CEL rules the generated schemas cannot check), the instance catalogue (catalogue.ts,
+ * instanceChecks.ts) and this project's own rules (limits are mandatory), all problems at once. Pools are named
+ * in messages by position and name: `nodePools[0] (spot)`.
  */
 
 export const CAPACITY_TYPES = ["spot", "on-demand", "reserved"] as const;
@@ -12,9 +37,6 @@ export const ARCHITECTURES = ["amd64", "arm64"] as const;
 export const CONSOLIDATION_POLICIES = ["WhenEmpty", "WhenEmptyOrUnderutilized"] as const;
 export const DISRUPTION_REASONS = ["Underutilized", "Empty", "Drifted"] as const;
 export const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
-/** AMI families this project supports through an alias (Karpenter also knows al2 and Windows). */
-export const AMI_FAMILIES = ["al2023", "bottlerocket"] as const;
-
 export interface DisruptionBudget {
     /** A node count or a percentage: "10%", "0", "3". */
     nodes: string;
@@ -33,6 +55,12 @@ export interface NodePoolConfig {
     capacityTypes: CapacityType[];
     /** Exact instance types; combine with the filters below or use them instead. @default unset */
     instanceTypes?: string[];
+    /**
+     * Escape hatch for instance types newer than the catalogue (the pinned AWS SDK's enum): these names count as
+     * known for this pool's checks (family, size... derived by the same rules) and are reported as a warning. They
+     * select nothing by themselves: list them in instanceTypes, or match them with the filters. @default unset
+     */
+    extraInstanceTypes?: string[];
     /** e.g. ["c", "m", "r"]. @default unset */
     instanceCategories?: string[];
     /** e.g. ["m7i", "c7g"]. @default unset */
@@ -48,7 +76,7 @@ export interface NodePoolConfig {
     /** On-demand capacity reservations ("cr-..."), required with capacity type "reserved". @default unset */
     capacityReservationIds?: string[];
     /** Ceiling on what the pool may launch, e.g. { cpu: "100", memory: "400Gi" }. Required. */
-    limits: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string } & Partial<Record<(typeof EXTRA_LIMIT_KEYS)[number], string>>;
     /** @default "WhenEmptyOrUnderutilized" */
     consolidationPolicy: (typeof CONSOLIDATION_POLICIES)[number];
     /** @default "1m" */
@@ -57,6 +85,13 @@ export interface NodePoolConfig {
     budgets: DisruptionBudget[];
     /** Maximum node lifetime. @default "720h" */
     expireAfter: string;
+    /**
+     * How long Karpenter may drain a node it removes (destroy, drift, expiry) before it deletes the remaining pods,
+     * bypassing PodDisruptionBudgets and karpenter.sh/do-not-disrupt (NodePool spec.template.spec.
+     * terminationGracePeriod). @default "30m": unset, one blocking pod keeps its node, and `pulumi destroy`, waiting
+     * forever; 30 minutes lets well-behaved workloads move within their budgets and bounds the NodePool's delete.
+     */
+    terminationGracePeriod: string;
     /** Priority among pools, 1 to 100 (higher wins). @default unset */
     weight?: number;
     /** @default {} */
@@ -77,6 +112,7 @@ export const NODE_POOL_DEFAULTS = {
     consolidateAfter: "1m",
     budgets: [{ nodes: "10%" }],
     expireAfter: "720h",
+    terminationGracePeriod: "30m",
     labels: {},
     taints: [],
     amiAlias: "al2023@latest",
@@ -84,13 +120,22 @@ export const NODE_POOL_DEFAULTS = {
     tags: {},
 } as const;
 
-/** Presets fill the keys a pool leaves out. gpu: NVIDIA GPU families, on-demand, tainted so only GPU pods land. */
+/**
+ * Presets fill the keys a pool leaves out.
+ * gpu: NVIDIA GPU families on demand, tainted so only pods tolerating nvidia.com/gpu land there, on Bottlerocket:
+ * Karpenter picks Bottlerocket's NVIDIA variant for GPU instance types, and that variant runs the NVIDIA device
+ * plugin itself, so `nvidia.com/gpu` requests schedule without a DaemonSet (AL2023's NVIDIA AMIs lack the plugin).
+ * The data volume is 100 GiB because CUDA images are several GiB each. Cost: from about $0.80/h (g6.xlarge) to
+ * $55/h (p5.48xlarge) on demand in us-east-1 (README, "GPU pools"); set limits, including nvidia.com/gpu.
+ */
 export const POOL_PRESETS = {
     gpu: {
         capacityTypes: ["on-demand"],
         instanceFamilies: ["g5", "g6", "g6e", "p4d", "p5"],
         taints: [{ key: "nvidia.com/gpu", effect: "NoSchedule" }],
         labels: { "eks-karpenter/accelerator": "nvidia" },
+        amiAlias: "bottlerocket@latest",
+        volumeSizeGiB: 100,
     },
 } as const;
 
@@ -99,6 +144,7 @@ const POOL_KEYS = [
     "preset",
     "capacityTypes",
     "instanceTypes",
+    "extraInstanceTypes",
     "instanceCategories",
     "instanceFamilies",
     "instanceGenerationMin",
@@ -111,6 +157,7 @@ const POOL_KEYS = [
     "consolidateAfter",
     "budgets",
     "expireAfter",
+    "terminationGracePeriod",
     "weight",
     "labels",
     "taints",
@@ -119,70 +166,49 @@ const POOL_KEYS = [
     "tags",
 ] as const;
 
-const DNS_LABEL = { pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, describe: "a DNS label: lowercase letters, digits and hyphens, at most 63 characters" };
-const INSTANCE_TYPE = { pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, describe: 'an EC2 instance type such as "m7i.large"' };
-const WORD = { pattern: /^[a-z][a-z0-9-]*$/, describe: 'an instance family such as "m7i"' };
-const ZONE = { pattern: /^[a-z]{2}(-gov)?-[a-z]+-[0-9][a-z]$/, describe: 'an availability zone such as "us-west-2a"' };
-const DURATION_OR_NEVER = { pattern: /^(([0-9]+(s|m|h))+|Never)$/, describe: 'a duration such as "720h", or "Never"' };
-const BUDGET_NODES = { pattern: /^((100|[0-9]{1,2})%|[0-9]+)$/, describe: 'a node count or a percentage such as "10%"' };
-const BUDGET_DURATION = { pattern: /^((([0-9]+(h|m))|([0-9]+h[0-9]+m))(0s)?)$/, describe: 'hours and minutes such as "8h" or "1h30m"' };
-const CRON = { pattern: /^(@(annually|yearly|monthly|weekly|daily|midnight|hourly))|((.+)\s(.+)\s(.+)\s(.+)\s(.+))$/, describe: 'a cron schedule such as "0 9 * * mon-fri"' };
-const CPU = { pattern: /^[0-9]+(\.[0-9]+)?m?$/, describe: 'a CPU quantity such as "100" or "500m"' };
-const MEMORY = { pattern: /^[0-9]+(Ki|Mi|Gi|Ti)$/, describe: 'a memory quantity such as "400Gi"' };
-/** Kubernetes qualified name, the shape of label and taint keys. */
-const LABEL_KEY = {
-    pattern: /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/,
-    describe: 'a Kubernetes label key such as "team" or "example.com/team"',
+const ZONE = { pattern: /^[a-z]{2}(-gov)?-[a-z]+-[0-9]([a-z]|-[a-z]+-[0-9][a-z])$/, describe: 'an availability zone such as "us-west-2a", or a Local Zone such as "us-west-2-lax-1a"' };
+const CAPACITY_RESERVATION = { pattern: /^cr-[0-9a-z]+$/, describe: 'a capacity reservation id such as "cr-0123456789abcdef0"' };
+const WORD = (what: string) => ({ pattern: /^[a-z0-9][a-z0-9-]*$/, describe: what });
+// At most 63 characters: the name becomes the node.kubernetes.io/instance-type label value of the pool's nodes.
+const EXTRA_TYPE = {
+    pattern: { test: (v: string) => v.length <= 63 && INSTANCE_TYPE_NAME.test(v) } as RegExp,
+    describe: 'an instance-type name such as "m9z.large" (family with a generation number, a dot, a size; at most 63 characters)',
 };
-const LABEL_VALUE = { pattern: /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, describe: "a label value: at most 63 letters, digits, '-', '_' or '.'" };
 const TAG_KEY = { pattern: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, describe: "a tag key of 1 to 128 characters, not starting with aws:" };
 const TAG_VALUE = { pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, describe: "a tag value of at most 256 characters" };
+/** Resources a pool may limit besides cpu and memory (extended resources of accelerators, and storage). */
+export const EXTRA_LIMIT_KEYS = ["nvidia.com/gpu", "aws.amazon.com/neuron", "ephemeral-storage", "pods"] as const;
 
-/** Label keys the Karpenter CRDs reserve (CEL on NodePool labels at v1.14.1), and the system node group's own. */
-export function restrictedLabelProblem(key: string): string | undefined {
-    if (key === "eks-karpenter/node-group") return 'label "eks-karpenter/node-group" marks the system node group; Karpenter nodes must not carry it';
-    const domain = key.includes("/") ? key.split("/")[0] : "";
-    if (key === "kubernetes.io/hostname") return 'label "kubernetes.io/hostname" is restricted';
-    if (key === "karpenter.sh/nodepool") return 'label "karpenter.sh/nodepool" is restricted';
-    if (domain.endsWith("karpenter.sh") && key !== "karpenter.sh/capacity-type") return 'label domain "karpenter.sh" is restricted';
-    if (domain.endsWith("karpenter.k8s.aws")) return 'label domain "karpenter.k8s.aws" is restricted (set instance properties with the pool\'s instance* keys instead)';
-    return undefined;
+/** What pool checks need from the rest of the stack's config. */
+export interface PoolContext {
+    /** The stack's `aws:region`; zones must belong to it. */
+    region?: string;
+    /** karpenter.spotToSpotConsolidation: spot pools then need 15 instance types. */
+    spotToSpotConsolidation: boolean;
 }
 
-/** Tag keys Karpenter sets itself and its EC2NodeClass CRD rejects. */
-export function restrictedTagProblem(key: string): string | undefined {
-    const restricted = [/^kubernetes\.io\/cluster\//, /^karpenter\.sh\/nodepool$/, /^eks:eks-cluster-name$/, /^karpenter\.k8s\.aws\/ec2nodeclass$/, /^karpenter\.sh\/nodeclaim$/];
-    return restricted.some((r) => r.test(key)) ? `tag "${key}" is set by Karpenter and cannot be overridden` : undefined;
-}
-
-/** Checks an AMI alias as the EC2NodeClass CRD does, narrowed to the families this project supports. */
-export function amiAliasProblem(alias: string): string | undefined {
-    const allowed = `"<family>@<version>" with family ${AMI_FAMILIES.join(" or ")} and version "latest" or a release such as "v20260801" (al2023) or "v1.40.0" (bottlerocket)`;
-    const m = /^([a-zA-Z0-9]+)@(.+)$/.exec(alias);
-    if (!m || alias.length > 30) return allowed;
-    const [, family, version] = m;
-    if (!(AMI_FAMILIES as readonly string[]).includes(family)) return allowed;
-    if (version === "latest") return undefined;
-    const release = family === "al2023" ? /^v[0-9]{8}$/ : /^v[0-9]+\.[0-9]+\.[0-9]+$/;
-    return release.test(version) ? undefined : allowed;
-}
-
-export function parseNodePools(r: RawReader): NodePoolConfig[] | undefined {
+export function parseNodePools(r: RawReader, ctx: PoolContext): NodePoolConfig[] | undefined {
     const p = r.p;
     const path = r.path("nodePools");
     const value = r.has("nodePools") ? r.json("nodePools") : [];
-    const pools = readList(p, path, value, (itemPath, item) => parseNodePool(p, itemPath, item), { max: 20 });
+    const pools = readList(p, path, value, (itemPath, item) => parseNodePool(p, poolPath(itemPath, item), item, ctx), { max: 20 });
     if (!pools) return undefined;
     const names = pools.map((pool) => pool.name);
     names.forEach((name, i) => {
-        if (names.indexOf(name) !== i) p.say(`${path}[${i}].name`, `"${name}" is used by another pool; NodePool names must be unique.`);
+        if (names.indexOf(name) !== i) p.say(`${path}[${i}] (${name}).name`, `"${name}" is used by another pool; NodePool names must be unique.`);
     });
     return p.empty ? pools : undefined;
 }
 
-function parseNodePool(p: Problems, path: string, raw: unknown): NodePoolConfig | undefined {
+/** "nodePools[0] (spot)": the list position a `pulumi config set --path` needs, and the name people know. */
+export function poolPath(itemPath: string, item: unknown): string {
+    const name = isRecord(item) && typeof item.name === "string" && item.name !== "" ? item.name : undefined;
+    return name ? `${itemPath} (${name})` : itemPath;
+}
+
+function parseNodePool(p: Problems, path: string, raw: unknown, ctx: PoolContext): NodePoolConfig | undefined {
     if (!isRecord(raw)) return p.add(path, raw, "an object with at least name, capacityTypes and limits");
-    unknownKeys(p, `${path}.`, raw, POOL_KEYS);
+    unknownKeys(p, `${path}.`, raw, POOL_KEYS, LEGACY_POOL_KEYS);
     if (raw.preset !== undefined && readEnum(p, `${path}.preset`, raw.preset, Object.keys(POOL_PRESETS) as Array<keyof typeof POOL_PRESETS>) === undefined) return undefined;
     const preset = raw.preset === undefined ? {} : (JSON.parse(JSON.stringify(POOL_PRESETS[raw.preset as keyof typeof POOL_PRESETS])) as Record<string, unknown>);
     const value: Record<string, unknown> = { ...preset, ...raw };
@@ -196,44 +222,48 @@ function parseNodePool(p: Problems, path: string, raw: unknown): NodePoolConfig 
         return v as T;
     };
 
-    const name = need(readString(p, at("name"), value.name, DNS_LABEL));
+    const name = need(readString(p, at("name"), value.name, POOL_NAME));
     const capacityTypes = need(readList(p, at("capacityTypes"), value.capacityTypes, (ip, v) => readEnum(p, ip, v, CAPACITY_TYPES), { min: 1, unique: true }));
-    const instanceTypes = strings("instanceTypes", INSTANCE_TYPE);
-    const instanceCategories = strings("instanceCategories", { pattern: /^[a-z]+$/, describe: 'an instance category such as "m"' });
-    const instanceFamilies = strings("instanceFamilies", WORD);
-    const instanceSizes = strings("instanceSizes", { pattern: /^[a-z0-9][a-z0-9-]*$/, describe: 'an instance size such as "large" or "2xlarge"' });
+    const instanceTypes = strings("instanceTypes", { pattern: /^[a-z0-9][a-z0-9.-]*$/, describe: 'an EC2 instance type such as "m7i.large"' });
+    const extraInstanceTypes = strings("extraInstanceTypes", EXTRA_TYPE);
+    const instanceCategories = strings("instanceCategories", WORD('an instance category such as "m"'));
+    const instanceFamilies = strings("instanceFamilies", WORD('an instance family such as "m7i"'));
+    const instanceSizes = strings("instanceSizes", WORD('an instance size such as "large" or "2xlarge"'));
     const zones = strings("zones", ZONE);
-    const capacityReservationIds = strings("capacityReservationIds", { pattern: /^cr-[0-9a-z]+$/, describe: 'a capacity reservation id such as "cr-0123456789abcdef0"' });
+    const capacityReservationIds = strings("capacityReservationIds", CAPACITY_RESERVATION);
     if (capacityTypes?.includes("reserved") && value.capacityReservationIds === undefined) {
         ok = fail(p.say(at("capacityReservationIds"), 'is required with capacity type "reserved": name the reservations the pool may use.'));
     }
     if (value.capacityReservationIds !== undefined && capacityTypes && !capacityTypes.includes("reserved")) {
         ok = fail(p.say(at("capacityReservationIds"), 'is only used with capacity type "reserved"; add it to capacityTypes or remove the reservations.'));
     }
-    const instanceGenerationMin = value.instanceGenerationMin === undefined ? undefined : readInt(p, at("instanceGenerationMin"), value.instanceGenerationMin, 1, 20);
+    const instanceGenerationMin = value.instanceGenerationMin === undefined ? undefined : readInt(p, at("instanceGenerationMin"), value.instanceGenerationMin, 1, 99);
     const architectures = need(readList(p, at("architectures"), value.architectures ?? d.architectures, (ip, v) => readEnum(p, ip, v, ARCHITECTURES), { min: 1, unique: true }));
+    const region = ctx.region;
+    zones?.forEach((zone, i) => {
+        if (region && !(zone.startsWith(region) && /^([a-z]|-[a-z]+-[0-9][a-z])$/.test(zone.slice(region.length)))) {
+            ok = fail(p.say(`${at("zones")}[${i}]`, `"${zone}" is not a zone of the stack's region ${region} (aws:region); zones of ${region} look like "${region}a".`));
+        }
+    });
 
-    let limits: NodePoolConfig["limits"] | undefined;
-    if (!isRecord(value.limits)) {
-        p.add(at("limits"), value.limits, 'an object with cpu and memory, such as { "cpu": "100", "memory": "400Gi" } (every pool needs a ceiling)');
-    } else {
-        unknownKeys(p, `${at("limits")}.`, value.limits, ["cpu", "memory"]);
-        const cpu = readString(p, at("limits.cpu"), typeof value.limits.cpu === "number" ? String(value.limits.cpu) : value.limits.cpu, CPU);
-        const memory = readString(p, at("limits.memory"), value.limits.memory, MEMORY);
-        if (cpu && memory) limits = { cpu, memory };
-    }
-    need(limits);
-
-    const consolidationPolicy = need(readEnum(p, at("consolidationPolicy"), value.consolidationPolicy ?? d.consolidationPolicy, CONSOLIDATION_POLICIES));
-    const consolidateAfter = need(readString(p, at("consolidateAfter"), value.consolidateAfter ?? d.consolidateAfter, DURATION_OR_NEVER));
-    const budgets = need(readList(p, at("budgets"), value.budgets ?? d.budgets, (ip, v) => parseBudget(p, ip, v), { min: 1, max: 50 }));
-    const expireAfter = need(readString(p, at("expireAfter"), value.expireAfter ?? d.expireAfter, DURATION_OR_NEVER));
+    const limits = need(parseLimits(p, at("limits"), value.limits));
+    const consolidationPolicy: NodePoolConfig["consolidationPolicy"] =
+        value.consolidationPolicy === "WhenUnderutilized"
+            ? need<NodePoolConfig["consolidationPolicy"]>(p.add(at("consolidationPolicy"), value.consolidationPolicy, CONSOLIDATION_POLICIES.map((c) => `"${c}"`).join(" or "), 'WhenUnderutilized is from Karpenter v1beta1; v1 calls it "WhenEmptyOrUnderutilized".'))
+            : value.consolidationPolicy === "Balanced"
+              ? need<NodePoolConfig["consolidationPolicy"]>(p.add(at("consolidationPolicy"), value.consolidationPolicy, CONSOLIDATION_POLICIES.map((c) => `"${c}"`).join(" or "), "Balanced is valid in Karpenter v1.14.1 but not supported here yet: the NodePool schemas this project validates with (@kubernetes-models/karpenter 2.0.0) predate it."))
+              : need(readEnum(p, at("consolidationPolicy"), value.consolidationPolicy ?? d.consolidationPolicy, CONSOLIDATION_POLICIES));
+    const consolidateAfter = need(readDuration(p, at("consolidateAfter"), value.consolidateAfter ?? d.consolidateAfter));
+    const budgets = need(readList(p, at("budgets"), value.budgets ?? d.budgets, (ip, v) => parseBudget(p, ip, v), { min: 1, max: MAX_BUDGETS }));
+    const expireAfter = need(readDuration(p, at("expireAfter"), value.expireAfter ?? d.expireAfter));
+    const terminationGracePeriod = need(readString(p, at("terminationGracePeriod"), value.terminationGracePeriod ?? d.terminationGracePeriod, TERMINATION_GRACE_PERIOD));
     const weight = value.weight === undefined ? undefined : need(readInt(p, at("weight"), value.weight, 1, 100));
     const labels = need(readStringMap(p, at("labels"), value.labels ?? d.labels, { key: LABEL_KEY, value: LABEL_VALUE }));
     for (const key of Object.keys(labels ?? {})) {
         const problem = restrictedLabelProblem(key);
         if (problem) ok = fail(p.say(`${at("labels")}.${key}`, `${problem}.`));
     }
+    if (labels && Object.keys(labels).length > MAX_LABELS) ok = fail(p.say(at("labels"), `has ${Object.keys(labels).length} labels; the NodePool CRD takes at most ${MAX_LABELS}.`));
     const taints = need(readList(p, at("taints"), value.taints ?? d.taints, (ip, v) => parseTaint(p, ip, v)));
     const amiAlias = need(readString(p, at("amiAlias"), value.amiAlias ?? d.amiAlias));
     if (amiAlias !== undefined) {
@@ -246,16 +276,17 @@ function parseNodePool(p: Problems, path: string, raw: unknown): NodePoolConfig 
         const problem = restrictedTagProblem(key);
         if (problem) ok = fail(p.say(`${at("tags")}.${key}`, `${problem}.`));
     }
-    for (const [key, v] of [
-        ["instanceTypes", instanceTypes],
-        ["instanceCategories", instanceCategories],
-        ["instanceFamilies", instanceFamilies],
-        ["instanceSizes", instanceSizes],
-        ["zones", zones],
-        ["capacityReservationIds", capacityReservationIds],
-        ["instanceGenerationMin", instanceGenerationMin],
-    ] as const) {
-        if (value[key] !== undefined && v === undefined) ok = false;
+    for (const key of ["instanceTypes", "extraInstanceTypes", "instanceCategories", "instanceFamilies", "instanceSizes", "zones", "capacityReservationIds", "instanceGenerationMin"] as const) {
+        const read = { instanceTypes, extraInstanceTypes, instanceCategories, instanceFamilies, instanceSizes, zones, capacityReservationIds, instanceGenerationMin }[key];
+        if (value[key] !== undefined && read === undefined) ok = false;
+    }
+    // The catalogue checks run whenever the instance settings themselves parsed, so their problems come with the rest.
+    const instancesRead = ["instanceTypes", "extraInstanceTypes", "instanceCategories", "instanceFamilies", "instanceSizes", "instanceGenerationMin"].every(
+        (key) => value[key] === undefined || { instanceTypes, extraInstanceTypes, instanceCategories, instanceFamilies, instanceSizes, instanceGenerationMin }[key] !== undefined,
+    );
+    if (instancesRead && architectures && capacityTypes) {
+        const filter = { instanceTypes, instanceFamilies, instanceCategories, instanceSizes, instanceGenerationMin, architectures };
+        if (!instanceProblems(p, path, { ...filter, extraInstanceTypes, capacityTypes }, ctx)) ok = false;
     }
     if (!ok) return undefined;
     return {
@@ -263,6 +294,7 @@ function parseNodePool(p: Problems, path: string, raw: unknown): NodePoolConfig 
         ...(raw.preset !== undefined ? { preset: raw.preset as keyof typeof POOL_PRESETS } : {}),
         capacityTypes,
         ...(instanceTypes ? { instanceTypes } : {}),
+        ...(extraInstanceTypes ? { extraInstanceTypes } : {}),
         ...(instanceCategories ? { instanceCategories } : {}),
         ...(instanceFamilies ? { instanceFamilies } : {}),
         ...(instanceGenerationMin !== undefined ? { instanceGenerationMin } : {}),
@@ -270,11 +302,12 @@ function parseNodePool(p: Problems, path: string, raw: unknown): NodePoolConfig 
         architectures,
         ...(zones ? { zones } : {}),
         ...(capacityReservationIds ? { capacityReservationIds } : {}),
-        limits: limits!,
+        limits,
         consolidationPolicy,
         consolidateAfter,
         budgets,
         expireAfter,
+        terminationGracePeriod,
         ...(weight !== undefined ? { weight } : {}),
         labels,
         taints,
@@ -289,6 +322,34 @@ function fail(_reported: undefined): false {
     return false;
 }
 
+/** A duration key; a bare number (seconds in older Karpenter APIs) gets the string to write instead. */
+function readDuration(p: Problems, path: string, value: unknown): string | undefined {
+    if (typeof value === "number") return p.add(path, value, DURATION_OR_NEVER.describe, durationHint(value));
+    return readString(p, path, value, DURATION_OR_NEVER);
+}
+
+/** Limits: cpu and memory are required (every pool needs a ceiling); accelerators and storage may be added. */
+function parseLimits(p: Problems, path: string, value: unknown): NodePoolConfig["limits"] | undefined {
+    if (!isRecord(value)) return p.add(path, value, 'an object with cpu and memory, such as { "cpu": "100", "memory": "400Gi" } (every pool needs a ceiling)');
+    const known = ["cpu", "memory", ...EXTRA_LIMIT_KEYS];
+    unknownKeys(p, `${path}.`, value, known, { resources: 'limits.resources is from Karpenter v1alpha5; in v1 the resources sit directly under limits: { "cpu": "100", "memory": "400Gi" }' });
+    const out: Record<string, string> = {};
+    let ok = true;
+    for (const key of known) {
+        const v = value[key];
+        if (v === undefined) {
+            if (key === "cpu" || key === "memory") ok = fail(p.say(`${path}.${key}`, `is required: a ${QUANTITY.describe.replace(/^a /, "")}.`));
+            continue;
+        }
+        const text = typeof v === "number" ? String(v) : v;
+        const q = readString(p, `${path}.${key}`, text, QUANTITY);
+        if (q === undefined) ok = false;
+        else if (q.startsWith("-")) ok = fail(p.add(`${path}.${key}`, v, "a quantity of zero or more (a negative limit leaves the pool nothing to launch)"));
+        else out[key] = q;
+    }
+    return ok ? (out as NodePoolConfig["limits"]) : undefined;
+}
+
 function parseBudget(p: Problems, path: string, value: unknown): DisruptionBudget | undefined {
     if (!isRecord(value)) return p.add(path, value, 'an object such as { "nodes": "10%" }');
     unknownKeys(p, `${path}.`, value, ["nodes", "schedule", "duration", "reasons"]);
@@ -296,7 +357,8 @@ function parseBudget(p: Problems, path: string, value: unknown): DisruptionBudge
     const schedule = value.schedule === undefined ? undefined : readString(p, `${path}.schedule`, value.schedule, CRON);
     const duration = value.duration === undefined ? undefined : readString(p, `${path}.duration`, value.duration, BUDGET_DURATION);
     const reasons =
-        value.reasons === undefined ? undefined : readList(p, `${path}.reasons`, value.reasons, (ip, v) => readEnum(p, ip, v, DISRUPTION_REASONS), { min: 1, unique: true });
+        value.reasons === undefined ? undefined : readList(p, `${path}.reasons`, value.reasons, (ip, v) => readEnum(p, ip, v, DISRUPTION_REASONS), { min: 1, max: 50, unique: true });
+    // CEL on spec.disruption.budgets: self.all(x, has(x.schedule) == has(x.duration))
     if ((value.schedule === undefined) !== (value.duration === undefined)) {
         return p.say(path, "'schedule' must be set with 'duration' (a budget with a schedule applies for a duration).");
     }
@@ -309,8 +371,8 @@ function parseBudget(p: Problems, path: string, value: unknown): DisruptionBudge
 function parseTaint(p: Problems, path: string, value: unknown): NodePoolConfig["taints"][number] | undefined {
     if (!isRecord(value)) return p.add(path, value, 'an object such as { "key": "dedicated", "value": "gpu", "effect": "NoSchedule" }');
     unknownKeys(p, `${path}.`, value, ["key", "value", "effect"]);
-    const key = readString(p, `${path}.key`, value.key, LABEL_KEY);
-    const taintValue = value.value === undefined ? undefined : readString(p, `${path}.value`, value.value, LABEL_VALUE);
+    const key = readString(p, `${path}.key`, value.key, TAINT_KEY);
+    const taintValue = value.value === undefined ? undefined : readString(p, `${path}.value`, value.value, TAINT_VALUE);
     const effect = readEnum(p, `${path}.effect`, value.effect, TAINT_EFFECTS);
     if (!key || !effect || (value.value !== undefined && taintValue === undefined)) return undefined;
     return { key, ...(taintValue !== undefined ? { value: taintValue } : {}), effect };

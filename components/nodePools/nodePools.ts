@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { NodePoolConfig } from "./config";
-import { ec2NodeClassSpec, nodePoolSpec } from "./specs";
+import { deleteTimeout, ec2NodeClassSpec, nodePoolSpec } from "./specs";
 
 export interface NodePoolsArgs {
     clusterName: string;
@@ -27,14 +27,20 @@ export class NodePools extends pulumi.ComponentResource {
     constructor(name: string, args: NodePoolsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-karpenter:nodePools:NodePools", name, {}, opts);
         for (const pool of args.pools) {
+            // Deletes wait for Karpenter's drain (bounded by the pool's terminationGracePeriod), not the provider's 10 minutes.
+            const customTimeouts = { delete: deleteTimeout(pool) };
             // The role name is the only value not known before deployment; the rest is the validated spec.
             const nodeClass = ec2NodeClassSpec(pool, { clusterName: args.clusterName, nodeRoleName: "", tags: args.tags });
             const ec2NodeClass = new k8s.apiextensions.CustomResource(
                 `${name}-${pool.name}-nodeclass`,
                 { ...nodeClass, spec: { ...nodeClass.spec, role: args.nodeRoleName } },
-                { parent: this, dependsOn: args.dependsOn },
+                { parent: this, dependsOn: args.dependsOn, customTimeouts },
             );
-            const nodePool = new k8s.apiextensions.CustomResource(`${name}-${pool.name}`, { ...nodePoolSpec(pool) }, { parent: this, dependsOn: [...args.dependsOn, ec2NodeClass] });
+            const nodePool = new k8s.apiextensions.CustomResource(`${name}-${pool.name}`, { ...nodePoolSpec(pool) }, {
+                parent: this,
+                dependsOn: [...args.dependsOn, ec2NodeClass],
+                customTimeouts,
+            });
             this.nodeClasses.push(ec2NodeClass);
             this.nodePools.push(nodePool);
         }

@@ -48,10 +48,11 @@ export function nodePoolSpec(pool: NodePoolConfig): INodePool {
                     nodeClassRef: { group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: pool.name },
                     requirements: requirements(pool),
                     expireAfter: pool.expireAfter,
+                    terminationGracePeriod: pool.terminationGracePeriod,
                     ...(pool.taints.length > 0 ? { taints: pool.taints.map((t) => ({ ...t })) } : {}),
                 },
             },
-            limits: { cpu: pool.limits.cpu, memory: pool.limits.memory },
+            limits: { ...pool.limits },
             disruption: {
                 consolidationPolicy: pool.consolidationPolicy,
                 consolidateAfter: pool.consolidateAfter,
@@ -60,6 +61,21 @@ export function nodePoolSpec(pool: NodePoolConfig): INodePool {
             ...(pool.weight !== undefined ? { weight: pool.weight } : {}),
         },
     };
+}
+
+/** Seconds of a Go duration as the CRD accepts it ("1h30m", "90s"). */
+export function durationSeconds(duration: string): number {
+    const unit: Record<string, number> = { h: 3600, m: 60, s: 1 };
+    return [...duration.matchAll(/([0-9]+)(h|m|s)/g)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u], 0);
+}
+
+/**
+ * How long Pulumi waits for a pool's NodePool and EC2NodeClass to be deleted: the drain Karpenter may take
+ * (terminationGracePeriod), plus 15 minutes for the instances to terminate and the finalizers to clear. The
+ * Kubernetes provider deletes custom resources with foreground cascading and waits 10 minutes unless told.
+ */
+export function deleteTimeout(pool: NodePoolConfig): string {
+    return `${Math.ceil(durationSeconds(pool.terminationGracePeriod) / 60) + 15}m`;
 }
 
 export interface NodeClassArgs {

@@ -29,8 +29,11 @@ interface StrykerContext {
     currentTestId?: string;
 }
 
-/** "" outside Stryker; otherwise the active mutant, or the current test while no mutant is active. */
-function strykerKey(): string {
+/**
+ * How long a shared value stays valid: "" (always) outside Stryker; under it, while the active mutant stays the
+ * same, or while no mutant is active (Stryker measuring coverage), while the current test stays the same.
+ */
+export function strykerKey(): string {
     const stryker = (globalThis as { __stryker__?: StrykerContext }).__stryker__;
     if (!stryker) return "";
     return stryker.activeMutant !== undefined ? `mutant ${stryker.activeMutant}` : `test ${stryker.currentTestId}`;

@@ -7,6 +7,11 @@ export interface FakeResource {
     name?: string;
     /** Props of the resource's AWS provider (e.g. defaultTags). */
     providerProps?: Record<string, unknown>;
+    /**
+     * Names of the resources each property depends on, as a real preview reports them when the value itself is
+     * still unknown (an ARN AWS assigns on create). Stack policies only.
+     */
+    propertyDependencies?: Record<string, string[]>;
 }
 
 function policyResource(r: FakeResource, i: number): PolicyResource {
@@ -47,9 +52,16 @@ export async function resourceViolations(policy: ResourceValidationPolicy, resou
 export async function stackViolations(policy: StackValidationPolicy, resources: FakeResource[], params: Record<string, unknown> = {}): Promise<string[]> {
     const { params: resolved } = resolvePolicy(policy, { [policy.name]: { enforcementLevel: "mandatory", ...params } });
     const messages: string[] = [];
+    const mapped = resources.map(policyResource);
+    resources.forEach((r, i) => {
+        for (const [key, names] of Object.entries(r.propertyDependencies ?? {})) {
+            mapped[i].propertyDependencies[key] = names.map((n) => mapped.find((m) => m.name === n)!);
+            mapped[i].dependencies.push(...mapped[i].propertyDependencies[key]);
+        }
+    });
     await policy.validateStack(
         {
-            resources: resources.map(policyResource),
+            resources: mapped,
             stackTags: new Map(),
             getConfig: <T extends object>() => resolved as T,
             notApplicable: () => {

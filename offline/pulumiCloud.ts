@@ -1,0 +1,106 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A strict, offline Pulumi Cloud for the `pulumiservice` provider (pinned 1.3.0), holding what the service holds
+ * between calls: stacks, their deployment settings, published policy pack versions, environments. Each rule
+ * below is the service's or the provider's, read from pulumi/pulumi-pulumiservice at v1.3.0:
+ * - DeploymentSettings are stored under an existing stack (`/api/stacks/{org}/{project}/{stack}/deployments/
+ *   settings`): a stack that does not exist is rejected. The provider's own example creates the Stack first.
+ * - Drift, TTL and deployment schedules run deployments of a stack and need its settings first (the provider's
+ *   ts-schedules example: "Deployment Settings are required to be setup before schedules").
+ * - A PolicyGroup's `mode` is `audit` or `preventative` (provider Check; default `audit`); each policy pack it
+ *   enables must be a published version (name + versionTag), each stack must exist.
+ * - A policy pack version (name + versionTag) is immutable: publishing it twice is refused (409).
+ * - Team permissions name an existing team and an existing stack (permission 101 read, 102 edit, 103 admin) or
+ *   environment (none, read, open, write, admin); an OIDC issuer's team-token policy names an existing team.
+ * A rejected call fails the run with the reason, as `pulumi up` would fail that resource.
+ */
+
+type Outputs = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
+
+export function pulumiCloud(): Record<string, Outputs> {
+    const stacks = new Set<string>();
+    const settings = new Set<string>();
+    const packs = new Set<string>();
+    const environments = new Set<string>();
+    const teams = new Set<string>();
+    const stackId = (org: unknown, project: unknown, stack: unknown) => `${org}/${project}/${stack}`;
+    const fail = (a: pulumi.runtime.MockResourceArgs, why: string): never => {
+        throw new Error(`Pulumi Cloud refused ${a.type} ${a.name}: ${why}`);
+    };
+    const needsSettings: Outputs = (a) => {
+        const id = stackId(a.inputs.organization, a.inputs.project, a.inputs.stack);
+        if (!settings.has(id)) fail(a, `stack ${id} has no deployment settings yet (schedules need them first)`);
+        return { scheduleId: `${a.name}-schedule` };
+    };
+    return {
+        "pulumi:providers:pulumiservice": () => ({}),
+        "pulumiservice:index:Stack": (a) => {
+            const id = stackId(a.inputs.organizationName, a.inputs.projectName, a.inputs.stackName);
+            if (stacks.has(id)) fail(a, `stack ${id} already exists`);
+            stacks.add(id);
+            return {};
+        },
+        "pulumiservice:index:DeploymentSettings": (a) => {
+            const id = stackId(a.inputs.organization, a.inputs.project, a.inputs.stack);
+            if (!stacks.has(id)) fail(a, `stack ${id} not found (create the stack before its deployment settings)`);
+            settings.add(id);
+            return {};
+        },
+        "pulumiservice:index:DriftSchedule": needsSettings,
+        "pulumiservice:index:TtlSchedule": needsSettings,
+        "pulumiservice:index:DeploymentSchedule": needsSettings,
+        "pulumiservice:index:PolicyPack": (a) => {
+            const id = `${a.inputs.organization}/${a.inputs.name}@${a.inputs.versionTag}`;
+            if (packs.has(id)) fail(a, `policy pack version ${id} already published (versions are immutable)`);
+            packs.add(id);
+            return { version: 1, contentHash: `${a.name}-hash` };
+        },
+        "pulumiservice:index:PolicyGroup": (a) => {
+            const mode = a.inputs.mode ?? "audit";
+            if (mode !== "audit" && mode !== "preventative") fail(a, `mode must be either 'audit' or 'preventative', got ${JSON.stringify(mode)}`);
+            for (const p of (a.inputs.policyPacks ?? []) as Array<{ name: string; versionTag?: string }>) {
+                const id = `${a.inputs.organizationName}/${p.name}@${p.versionTag}`;
+                if (!packs.has(id)) fail(a, `policy pack ${id} is not published`);
+            }
+            for (const s of (a.inputs.stacks ?? []) as Array<{ name: string; routingProject: string }>) {
+                const id = stackId(a.inputs.organizationName, s.routingProject, s.name);
+                if (!stacks.has(id)) fail(a, `stack ${id} not found`);
+            }
+            return { mode, entityType: a.inputs.entityType ?? "stacks" };
+        },
+        "pulumiservice:index:Team": (a) => {
+            const id = `${a.inputs.organizationName}/${a.inputs.name}`;
+            if (a.inputs.teamType !== "pulumi" && a.inputs.teamType !== "github") fail(a, `teamType must be pulumi or github, got ${JSON.stringify(a.inputs.teamType)}`);
+            if (teams.has(id)) fail(a, `team ${id} already exists`);
+            teams.add(id);
+            return {};
+        },
+        "pulumiservice:index:TeamStackPermission": (a) => {
+            const stack = stackId(a.inputs.organization, a.inputs.project, a.inputs.stack);
+            if (!stacks.has(stack)) fail(a, `stack ${stack} not found`);
+            if (!teams.has(`${a.inputs.organization}/${a.inputs.team}`)) fail(a, `team ${a.inputs.team} not found`);
+            if (![101, 102, 103].includes(a.inputs.permission as number)) fail(a, `permission must be 101 (read), 102 (edit) or 103 (admin), got ${JSON.stringify(a.inputs.permission)}`);
+            return {};
+        },
+        "pulumiservice:index:TeamEnvironmentPermission": (a) => {
+            const env = `${a.inputs.organization}/${a.inputs.project}/${a.inputs.environment}`;
+            if (!environments.has(env)) fail(a, `environment ${env} not found`);
+            if (!teams.has(`${a.inputs.organization}/${a.inputs.team}`)) fail(a, `team ${a.inputs.team} not found`);
+            if (!["none", "read", "open", "write", "admin"].includes(a.inputs.permission as string)) fail(a, `permission must be none, read, open, write or admin, got ${JSON.stringify(a.inputs.permission)}`);
+            return {};
+        },
+        "pulumiservice:index:OidcIssuer": (a) => {
+            for (const p of (a.inputs.policies ?? []) as Array<{ tokenType: string; teamName?: string }>) {
+                if (p.tokenType === "team" && !teams.has(`${a.inputs.organization}/${p.teamName}`)) fail(a, `policy names team ${p.teamName}, which does not exist`);
+            }
+            return {};
+        },
+        "pulumiservice:index:Environment": (a) => {
+            const id = `${a.inputs.organization}/${a.inputs.project}/${a.inputs.name}`;
+            if (environments.has(id)) fail(a, `environment ${id} already exists`);
+            environments.add(id);
+            return { revision: 1 };
+        },
+    };
+}

@@ -1,0 +1,56 @@
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+
+/**
+ * Which subnets of the stack are public, as tag sets and ids: the awsx VPC's Public subnet specs (with the
+ * ids it reports), tags the stack puts on existing public subnets, and plain subnets that assign public IPs.
+ */
+function publicSubnets(resources: PolicyResource[]): { tagSets: Array<Record<string, string>>; ids: string[] } {
+    const tagSets: Array<Record<string, string>> = [];
+    const ids: string[] = [];
+    for (const r of resources) {
+        if (r.type === "awsx:ec2:Vpc") {
+            for (const spec of (r.props.subnetSpecs ?? []) as Array<{ type: string; tags?: Record<string, string> }>) if (spec.type === "Public") tagSets.push(spec.tags ?? {});
+            ids.push(...((r.props.publicSubnetIds ?? []) as string[]));
+        }
+        if (r.type === "aws:ec2/subnet:Subnet" && r.props.mapPublicIpOnLaunch === true) {
+            tagSets.push(r.props.tags ?? {});
+            if (r.props.id) ids.push(r.props.id);
+        }
+    }
+    // Tags the stack adds to existing subnets: a subnet tagged like a public one (kubernetes.io/role/elb) is public.
+    const tagged = new Map<string, Record<string, string>>();
+    for (const r of resources.filter((x) => x.type === "aws:ec2/tag:Tag" && String(x.props.resourceId).startsWith("subnet-"))) {
+        tagged.set(r.props.resourceId, { ...(tagged.get(r.props.resourceId) ?? {}), [r.props.key]: r.props.value });
+    }
+    for (const [id, tags] of tagged) {
+        if (tags["kubernetes.io/role/elb"] !== undefined) {
+            tagSets.push(tags);
+            ids.push(id);
+        }
+    }
+    return { tagSets, ids };
+}
+
+const glob = (pattern: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+
+/** Whether a selector term's tags all match one tag set (Karpenter: every tag must match, "*" matches any value). */
+const termMatches = (terms: Record<string, string>, tags: Record<string, string>) =>
+    Object.keys(terms).length > 0 && Object.entries(terms).every(([k, v]) => tags[k] !== undefined && glob(v).test(tags[k]));
+
+export const nodeClassPrivateSubnets: StackValidationPolicy = {
+    name: "karpenter-nodeclass-private-subnets",
+    description: "No EC2NodeClass subnet selector term reaches a public subnet (by id, or by tags a public subnet carries).",
+    configSchema: { properties: {} },
+    validateStack: (args, report) => {
+        const { tagSets, ids } = publicSubnets(args.resources);
+        for (const nc of args.resources.filter((r) => r.type === "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")) {
+            const name = nc.props.metadata?.name;
+            for (const term of (nc.props.spec?.subnetSelectorTerms ?? []) as Array<{ id?: string; tags?: Record<string, string> }>) {
+                if (term.id && ids.includes(term.id)) report(`EC2NodeClass ${name} selects public subnet ${term.id}; nodes there would get public addresses next to the load balancers.`, nc.urn);
+                if (term.tags && tagSets.some((tags) => termMatches(term.tags!, tags))) {
+                    report(`EC2NodeClass ${name} selects subnets tagged ${JSON.stringify(term.tags)}, which public subnets carry; select the private subnets only.`, nc.urn);
+                }
+            }
+        }
+    },
+};
