@@ -20,7 +20,7 @@ export default {
         ],
     },
     checkers: ["typescript"],
-    tsconfigFile: "tsconfig.json",
+    tsconfigFile: "tsconfig.stryker.json",
     // Each test runs only the mutants its own code path reached (tests/helpers/lazy.ts keeps that true for the
     // shared program runs).
     coverageAnalysis: "perTest",
