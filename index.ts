@@ -63,7 +63,7 @@ export = async () => {
     };
     const karpenter = new KarpenterController(
         `${config.clusterName}-karpenter`,
-        { clusterName: config.clusterName, cluster: clusterRef, iam: config.iam, createSpotServiceLinkedRole: config.createSpotServiceLinkedRole, ...config.karpenter },
+        { clusterName: config.clusterName, cluster: clusterRef, iam: config.iam, ...config.karpenter },
         k8sOpts,
     );
     const nodePools = new NodePools(
@@ -86,5 +86,8 @@ export = async () => {
         karpenterQueueName: karpenter.queueName,
         karpenterChartVersion: karpenter.chartVersion,
         nodePools: nodePools.names,
+        // The EKS add-on versions in use (pin them with the addonVersions config key).
+        ...(cluster instanceof Cluster ? { addonVersions: cluster.addonVersions } : {}),
+        kubeconfigCommand: pulumi.interpolate`aws eks update-kubeconfig --region ${config.region} --name ${cluster.clusterName}`,
     };
 };

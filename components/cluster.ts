@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig, IamConfig } from "./config";
+import { ClusterConfig, EKS_ADDONS, EksAddon, IamConfig } from "./config";
 import { KarpenterCleanup } from "./karpenter/cleanup";
 import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, roleSettings, serviceTrustPolicy } from "./iam";
 import { remoteChildOptions } from "./remote";
@@ -84,6 +84,8 @@ export class Cluster extends pulumi.ComponentResource {
     readonly systemNodeGroup: aws.eks.NodeGroup;
     /** The managed add-ons (CoreDNS, Pod Identity agent) that Karpenter needs while it runs. */
     readonly addons: aws.eks.Addon[];
+    /** The version of each EKS add-on of the cluster (ours and pulumi-eks's kube-proxy and vpc-cni). */
+    readonly addonVersions: pulumi.Output<Record<EksAddon, string>>;
     /** What Karpenter must wait for and outlive: the system nodes and the add-ons. */
     readonly dependencies: pulumi.Resource[];
     readonly kubernetesProvider: k8s.Provider;
@@ -95,7 +97,25 @@ export class Cluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-karpenter:cluster:Cluster", name, {}, opts);
+        // EKS makes the creator a cluster admin (pulumi-eks sets bootstrapClusterCreatorAdminPermissions); anyone
+        // else, people included, needs an access entry.
+        if (args.adminPrincipalArns.length === 0) {
+            void pulumi.log.warn(
+                'No adminPrincipalArns: only the identity that created the cluster (the deploy role running "pulumi up") is a cluster admin. ' +
+                    "Give the operators' role access with: pulumi config set --path 'adminPrincipalArns[0]' arn:aws:iam::<account>:role/<operators-role>",
+                this,
+            );
+        }
         const partition = aws.getPartitionOutput({}, { parent: this });
+        // Every add-on has a version tied to kubernetesVersion: the one pinned in config, else AWS's default for that
+        // Kubernetes version (never the most recent, which pulumi-eks would pick for kube-proxy and vpc-cni).
+        const addonVersions = Object.fromEntries(
+            EKS_ADDONS.map((addon) => [
+                addon,
+                args.addonVersions[addon] ?? aws.eks.getAddonVersionOutput({ addonName: addon, kubernetesVersion: args.kubernetesVersion, mostRecent: false }, { parent: this }).version,
+            ]),
+        ) as Record<EksAddon, pulumi.Input<string>>;
+        this.addonVersions = pulumi.output(addonVersions) as pulumi.Output<Record<EksAddon, string>>;
 
         const secretsKey = new aws.kms.Key(
             `${name}-secrets`,
@@ -104,7 +124,7 @@ export class Cluster extends pulumi.ComponentResource {
                 enableKeyRotation: true,
                 deletionWindowInDays: args.secretsKeyDeletionWindowDays,
             },
-            { parent: this },
+            { parent: this, protect: args.protect },
         );
         // Fixed physical names (alias, log group): a replacement must delete the old one first (AlreadyExists).
         new aws.kms.Alias(`${name}-secrets`, { name: `alias/eks/${args.clusterName}`, targetKeyId: secretsKey.keyId }, { parent: this, deleteBeforeReplace: true });
@@ -116,10 +136,32 @@ export class Cluster extends pulumi.ComponentResource {
             { parent: this, deleteBeforeReplace: true },
         );
 
+        // The cluster's service role, created here rather than by pulumi-eks (whose "<name>-eksRole-role" has no
+        // path or permissions boundary, and an auto-name 25 characters longer than the cluster name). EKS's
+        // service principal is eks.amazonaws.com in every partition (pulumi-eks v4.3.0 cluster.ts says the same).
+        const clusterRole = new aws.iam.Role(
+            `${name}-cluster-role`,
+            {
+                description: `Allows EKS to manage cluster ${args.clusterName} on your behalf`,
+                ...roleSettings(args.iam),
+                assumeRolePolicy: JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+                }),
+            },
+            { parent: this },
+        );
+        const clusterRolePolicy = new aws.iam.RolePolicyAttachment(
+            `${name}-cluster-role-AmazonEKSClusterPolicy`,
+            { role: clusterRole.name, policyArn: partition.partition.apply((p) => awsManagedPolicyArn(p, "AmazonEKSClusterPolicy")) },
+            { parent: this },
+        );
+
         const cluster = new eks.Cluster(
             `${name}-eks`,
             {
                 name: args.clusterName,
+                serviceRole: clusterRole,
                 version: args.kubernetesVersion,
                 vpcId: args.vpcId,
                 privateSubnetIds: args.privateSubnetIds,
@@ -138,8 +180,11 @@ export class Cluster extends pulumi.ComponentResource {
                 nodeAssociatePublicIpAddress: false,
                 // CoreDNS is installed below as a managed add-on once the system nodes exist.
                 corednsAddonOptions: { enabled: false },
+                kubeProxyAddonOptions: { version: addonVersions["kube-proxy"] },
+                vpcCniOptions: { addonVersion: addonVersions["vpc-cni"] },
             },
-            remoteChildOptions(this, { dependsOn: [logGroup] }),
+            // protect reaches the component's children (the aws:eks/cluster:Cluster) through the construct request.
+            remoteChildOptions(this, { dependsOn: [logGroup, clusterRolePolicy], protect: args.protect }),
         );
         this.clusterName = cluster.eksCluster.name;
         this.clusterArn = cluster.eksCluster.arn;
@@ -236,6 +281,7 @@ export class Cluster extends pulumi.ComponentResource {
                     {
                         clusterName: this.clusterName,
                         addonName,
+                        addonVersion: addonVersions[addonName],
                         resolveConflictsOnCreate: "OVERWRITE",
                         resolveConflictsOnUpdate: "PRESERVE",
                         ...(addonName === "coredns" ? { configurationValues: JSON.stringify(coreDnsPlacement()) } : {}),
@@ -261,6 +307,7 @@ export class Cluster extends pulumi.ComponentResource {
             oidcProviderUrl: this.oidcProviderUrl,
             clusterSecurityGroupId: this.clusterSecurityGroupId,
             systemNodeGroupName: this.systemNodeGroupName,
+            addonVersions: this.addonVersions,
         });
     }
 }

@@ -3,6 +3,7 @@ import {
     Problems,
     RawReader,
     readBool,
+    nonPublicRange,
     readCidr,
     readEnum,
     readInt,
@@ -30,6 +31,10 @@ export const SYSTEM_AMI_TYPES = ["AL2023_x86_64_STANDARD", "AL2023_ARM_64_STANDA
 export const REQUIRED_TAG_KEYS = ["environment", "project", "owner", "managed-by"] as const;
 
 export type NatGatewayStrategy = "single" | "onePerAz";
+
+/** The cluster's EKS add-ons: two this stack installs, two pulumi-eks installs (kube-proxy, vpc-cni). */
+export const EKS_ADDONS = ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"] as const;
+export type EksAddon = (typeof EKS_ADDONS)[number];
 
 /** An existing VPC to install into instead of creating one. */
 export interface ExistingVpcConfig {
@@ -94,6 +99,13 @@ export interface ClusterConfig {
     adminPrincipalArns: string[];
     /** @default 30 */
     secretsKeyDeletionWindowDays: number;
+    /** Pulumi `protect` on the cluster and the secrets KMS key. @default false */
+    protect: boolean;
+    /**
+     * Exact versions of the cluster's EKS add-ons; an add-on left out gets AWS's default version for
+     * `kubernetesVersion` (so it moves with it). @default {}
+     */
+    addonVersions: Partial<Record<EksAddon, string>>;
     systemNodeGroup: SystemNodeGroupConfig;
 }
 
@@ -136,8 +148,6 @@ export interface StackConfig {
     iam: IamConfig;
     /** Install into this cluster instead of creating the network and the cluster. @default unset */
     existingCluster?: ExistingClusterConfig;
-    /** Create the EC2 Spot service-linked role (accounts that never used spot lack it). @default false */
-    createSpotServiceLinkedRole: boolean;
     /** One NodePool and EC2NodeClass each. @default [] */
     nodePools: NodePoolConfig[];
     demoWorkload: DemoWorkloadConfig;
@@ -165,7 +175,7 @@ export const SCALAR_DEFAULTS = {
     controlPlaneLogRetentionDays: 30,
     adminPrincipalArns: [] as string[],
     secretsKeyDeletionWindowDays: 30,
-    createSpotServiceLinkedRole: false,
+    protect: false,
     vpcFlowLogs: true,
     vpcFlowLogRetentionDays: 30,
 } as const;
@@ -178,6 +188,12 @@ export const SYSTEM_NODE_GROUP_DEFAULTS: SystemNodeGroupConfig = {
     maxSize: 2,
     diskSizeGiB: 20,
     amiType: "AL2023_x86_64_STANDARD",
+};
+
+/** Keys this project no longer reads, with why and what to do instead (reported like LEGACY_STACK_KEYS). */
+export const REMOVED_KEYS: Record<string, string> = {
+    createSpotServiceLinkedRole:
+        'is no longer supported: the EC2 Spot service-linked role is one per account, so a stack must not create (or, on destroy, delete) it. Create it once per account with "aws iam create-service-linked-role --aws-service-name spot.amazonaws.com" (see README "Deploying for real") and remove this key',
 };
 
 /** Every key this project reads from its own namespace; anything else is reported as unknown. */
@@ -193,15 +209,23 @@ export const KNOWN_KEYS = [
     "demoWorkload",
     "iam",
     "existingCluster",
+    "addonVersions",
     ...Object.keys(SCALAR_DEFAULTS),
 ] as const;
 
 const NAME = { pattern: /^[a-z][a-z0-9-]{0,31}$/, describe: "lowercase letters, digits and hyphens, starting with a letter, at most 32 characters" };
-// EKS allows 100 characters; 40 keeps the names derived from it within IAM's 64 (e.g. "<cluster>-karpenter-node").
-const CLUSTER_NAME = {
-    pattern: /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/,
-    describe: "an EKS cluster name: letters, digits, hyphens and underscores, starting with a letter or digit, at most 40 characters (names of IAM roles derive from it)",
-};
+/**
+ * Longest cluster name. EKS allows 100, but the names of IAM roles derive from it: the longest auto-named one is
+ * the cluster's service role "<cluster>-cluster-role-<7 hex>" (40 + 21 ≤ IAM's 64); the fixed names
+ * "<cluster>-karpenter-node" and the EventBridge rules are shorter. (pulumi-eks's own service role,
+ * "<cluster>-eks-eksRole-role-<7 hex>", would need ≤ 39: the stack gives pulumi-eks its role instead.)
+ */
+export const MAX_CLUSTER_NAME_LENGTH = 40;
+const clusterNamePattern = (max: number) => ({
+    pattern: new RegExp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,${max - 1}}$`),
+    describe: `an EKS cluster name: letters, digits, hyphens and underscores, starting with a letter or digit, at most ${max} characters (names of IAM roles derive from it)`,
+});
+const CLUSTER_NAME = clusterNamePattern(MAX_CLUSTER_NAME_LENGTH);
 const K8S_VERSION = { pattern: /^1\.[0-9]{2}$/, describe: 'a Kubernetes minor version such as "1.36"' };
 const REGION = { pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/, describe: 'an AWS region such as "us-west-2"' };
 const TAG_KEY = { pattern: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, describe: "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:" };
@@ -256,7 +280,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const ownKeys = Object.keys(raw.values)
         .filter((k) => k.startsWith(prefix))
         .map((k) => k.slice(prefix.length));
-    unknownKeys(p, prefix, Object.fromEntries(ownKeys.map((k) => [k, true])), KNOWN_KEYS, LEGACY_STACK_KEYS);
+    unknownKeys(p, prefix, Object.fromEntries(ownKeys.map((k) => [k, true])), KNOWN_KEYS, { ...LEGACY_STACK_KEYS, ...REMOVED_KEYS });
 
     const region = raw.values["aws:region"];
     if (region === undefined) p.say("aws:region", 'is not set; run "pulumi config set aws:region us-west-2" (or your region).');
@@ -288,7 +312,6 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
     const demoWorkload = parseDemoWorkload(r, r.has("existingCluster"));
     const iam = parseIam(r);
     const existingCluster = r.has("existingCluster") ? parseExistingCluster(r) : undefined;
-    const createSpotServiceLinkedRole = readBool(p, r.path("createSpotServiceLinkedRole"), r.text("createSpotServiceLinkedRole") ?? SCALAR_DEFAULTS.createSpotServiceLinkedRole);
 
     if (!p.empty) throw new StackConfigError(raw.stack, p.list);
     return {
@@ -305,7 +328,6 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         demoWorkload: demoWorkload!,
         iam: iam!,
         ...(existingCluster ? { existingCluster } : {}),
-        createSpotServiceLinkedRole: createSpotServiceLinkedRole!,
     };
 }
 
@@ -351,7 +373,20 @@ function parseCluster(r: RawReader): ClusterConfig | undefined {
     const kubernetesVersion = readString(p, r.path("kubernetesVersion"), r.text("kubernetesVersion") ?? d.kubernetesVersion, K8S_VERSION);
     const endpointPrivateAccess = readBool(p, r.path("endpointPrivateAccess"), r.text("endpointPrivateAccess") ?? d.endpointPrivateAccess);
     const cidrs = r.has("endpointPublicAccessCidrs") ? r.json("endpointPublicAccessCidrs") : d.endpointPublicAccessCidrs;
-    const endpointPublicAccessCidrs = readList(p, r.path("endpointPublicAccessCidrs"), cidrs, (ip, v) => readCidr(p, ip, v), { max: 40, unique: true });
+    // The public endpoint sees the public source addresses of whoever calls it: a CIDR that holds none (RFC 5737
+    // documentation, RFC 1918 private, ...) lets nothing in, so every Kubernetes resource of `pulumi up` times out.
+    const publicCidr = (ip: string, v: unknown) => {
+        const cidr = readCidr(p, ip, v);
+        const kind = cidr === undefined ? undefined : nonPublicRange(cidr);
+        if (kind === undefined) return cidr;
+        return p.add(
+            ip,
+            cidr,
+            `public addresses the deployer and the operators connect from: ${cidr} is ${kind}, so nothing reaches the public endpoint from it`,
+            "Put your egress CIDRs here (see Pulumi.prod.yaml), or [] with the deployer inside the VPC.",
+        );
+    };
+    const endpointPublicAccessCidrs = readList(p, r.path("endpointPublicAccessCidrs"), cidrs, publicCidr, { max: 40, unique: true });
     if (endpointPrivateAccess === false && endpointPublicAccessCidrs?.length === 0) {
         p.say(r.path("endpointPublicAccessCidrs"), "is empty while endpointPrivateAccess is false: the API server would be unreachable. Enable one of them.");
     }
@@ -364,8 +399,12 @@ function parseCluster(r: RawReader): ClusterConfig | undefined {
     const admins = r.has("adminPrincipalArns") ? r.json("adminPrincipalArns") : d.adminPrincipalArns;
     const adminPrincipalArns = readList(p, r.path("adminPrincipalArns"), admins, (ip, v) => readString(p, ip, v, PRINCIPAL_ARN), { unique: true });
     const secretsKeyDeletionWindowDays = readInt(p, r.path("secretsKeyDeletionWindowDays"), r.text("secretsKeyDeletionWindowDays") ?? d.secretsKeyDeletionWindowDays, 7, 30);
+    const protect = readBool(p, r.path("protect"), r.text("protect") ?? d.protect);
+    const addonVersions = parseAddonVersions(r, kubernetesVersion);
     const systemNodeGroup = parseSystemNodeGroup(r);
     if (
+        protect === undefined ||
+        !addonVersions ||
         kubernetesVersion === undefined ||
         endpointPrivateAccess === undefined ||
         !endpointPublicAccessCidrs ||
@@ -385,8 +424,37 @@ function parseCluster(r: RawReader): ClusterConfig | undefined {
         controlPlaneLogRetentionDays: retention,
         adminPrincipalArns,
         secretsKeyDeletionWindowDays,
+        protect,
+        addonVersions,
         systemNodeGroup,
     };
+}
+
+const ADDON_VERSION = /^v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+$/;
+
+function parseAddonVersions(r: RawReader, kubernetesVersion: string | undefined): Partial<Record<EksAddon, string>> | undefined {
+    const p = r.p;
+    const read = r.object("addonVersions", EKS_ADDONS);
+    if (!read) return undefined;
+    const { path, value } = read;
+    const out: Partial<Record<EksAddon, string>> = {};
+    let ok = true;
+    for (const addon of EKS_ADDONS) {
+        const v = value[addon];
+        if (v === undefined) continue;
+        const k8s = kubernetesVersion ?? SCALAR_DEFAULTS.kubernetesVersion;
+        const version = readString(p, `${path}.${addon}`, v, {
+            pattern: ADDON_VERSION,
+            describe: `an EKS add-on version such as "v1.12.3-eksbuild.1" (aws eks describe-addon-versions --addon-name ${addon} --kubernetes-version ${k8s})`,
+        });
+        // kube-proxy is built per Kubernetes minor version and must match the cluster's.
+        if (version && addon === "kube-proxy" && kubernetesVersion && !version.startsWith(`v${kubernetesVersion}.`)) {
+            p.add(`${path}.${addon}`, version, `a kube-proxy version of Kubernetes ${kubernetesVersion} (v${kubernetesVersion}.<patch>-eksbuild.<n>): kube-proxy must match the cluster's minor version`);
+            ok = false;
+        } else if (version) out[addon] = version;
+        else ok = false;
+    }
+    return ok ? out : undefined;
 }
 
 function parseSystemNodeGroup(r: RawReader): SystemNodeGroupConfig | undefined {
@@ -416,7 +484,7 @@ function parseSystemNodeGroup(r: RawReader): SystemNodeGroupConfig | undefined {
 }
 
 /** Keys that shape a cluster or VPC this stack creates: meaningless with an existing cluster. */
-const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "availabilityZoneCount", "natGateways", "endpointPrivateAccess", "endpointPublicAccessCidrs", "controlPlaneLogTypes", "controlPlaneLogRetentionDays", "adminPrincipalArns", "secretsKeyDeletionWindowDays", "vpcFlowLogs", "vpcFlowLogRetentionDays"] as const;
+const CREATED_CLUSTER_KEYS = ["existingVpc", "systemNodeGroup", "vpcCidr", "availabilityZoneCount", "natGateways", "endpointPrivateAccess", "endpointPublicAccessCidrs", "controlPlaneLogTypes", "controlPlaneLogRetentionDays", "adminPrincipalArns", "secretsKeyDeletionWindowDays", "protect", "addonVersions", "vpcFlowLogs", "vpcFlowLogRetentionDays"] as const;
 
 function parseExistingCluster(r: RawReader): ExistingClusterConfig | undefined {
     const p = r.p;

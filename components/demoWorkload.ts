@@ -55,8 +55,11 @@ export class DemoWorkload extends pulumi.ComponentResource {
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-inflate`,
             inflateDeployment(args),
-            // The configured replicas are authoritative: `pulumi up` resets a `kubectl scale` done during the demo.
-            { parent: this, dependsOn: [namespace, ...args.dependsOn] },
+            // `replicas` is the count the Deployment is created with; afterwards it belongs to `kubectl scale`. Under
+            // server-side apply, `kubectl scale` makes "kubectl" own spec.replicas, and the provider applies without
+            // force (unless annotated pulumi.com/patchForce), so applying another count would be a field-manager
+            // conflict; ignoreChanges leaves the field out of every later apply. README "Watch Karpenter scale" agrees.
+            { parent: this, dependsOn: [namespace, ...args.dependsOn], ignoreChanges: ["spec.replicas"] },
         );
         this.namespace = namespace.metadata.name;
         this.deploymentName = deployment.metadata.name;

@@ -1,3 +1,4 @@
+import * as ipaddr from "ipaddr.js";
 /**
  * Small, typed readers for untrusted configuration values. Each reader either returns a typed value or
  * records a problem (the key path, the value it got, what is allowed) and returns `undefined`, so one pass
@@ -169,6 +170,26 @@ export function readCidr(p: Problems, path: string, value: unknown, minMask = 0,
     if (!parsed || parsed.mask < minMask || parsed.mask > maxMask) return p.add(path, value, describe);
     if (parsed.hostBitsSet) return p.add(path, value, `${describe} with no host bits set (did you mean "${parsed.canonical}"?)`);
     return value;
+}
+
+/** The RFC 5737 documentation blocks (ipaddr.js counts them among its "reserved" ranges). */
+const DOCUMENTATION_CIDRS = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+
+/**
+ * The special-purpose address class (ipaddr.js `range()`: private, reserved, loopback, carrierGradeNat, ...) a
+ * CIDR lies entirely in, named for a message; undefined when it holds public unicast addresses. A block whose
+ * first and last addresses share a class lies in it (the classes are unions of CIDR blocks no larger than the
+ * block's own alignment allows to straddle public space).
+ */
+export function nonPublicRange(cidr: string): string | undefined {
+    const first = ipaddr.IPv4.networkAddressFromCIDR(cidr);
+    const last = ipaddr.IPv4.broadcastAddressFromCIDR(cidr);
+    const kind = first.range();
+    // 255.255.255.255 is the last address of the reserved 240.0.0.0/4.
+    const lastKind = last.range() === "broadcast" ? "reserved" : last.range();
+    if (kind === "unicast" || lastKind !== kind) return undefined;
+    if (DOCUMENTATION_CIDRS.some((doc) => first.match(ipaddr.IPv4.parseCIDR(doc)) && last.match(ipaddr.IPv4.parseCIDR(doc)))) return "reserved (documentation, RFC 5737)";
+    return kind === "private" ? "private (RFC 1918)" : kind;
 }
 
 export function parseCidr(value: string): { base: number; mask: number; canonical: string; hostBitsSet: boolean } | undefined {

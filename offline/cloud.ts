@@ -29,8 +29,11 @@ export function hex(seed: string, length: number): string {
     return createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
 
-/** Pulumi's auto-naming: the logical name plus a random suffix (here derived from the name, so stable). */
-function autoName(name: string, given?: unknown): string {
+/**
+ * Pulumi's auto-naming: the logical name, "-" and 7 random hex characters (here derived from the name, so
+ * stable). The AWS provider refuses at preview when that is longer than the name limit.
+ */
+export function autoName(name: string, given?: unknown): string {
     return typeof given === "string" ? given : `${name}-${hex(name, 7)}`;
 }
 
@@ -41,9 +44,20 @@ export const NAME_LIMITS: Record<string, { key: string; max: number }> = {
     "aws:cloudwatch/eventRule:EventRule": { key: "name", max: 64 },
     "aws:sqs/queue:Queue": { key: "name", max: 80 },
     "aws:eks/nodeGroup:NodeGroup": { key: "nodeGroupName", max: 63 },
+    "aws:eks/cluster:Cluster": { key: "name", max: 100 },
     "aws:kms/alias:Alias": { key: "name", max: 256 },
     "aws:cloudwatch/logGroup:LogGroup": { key: "name", max: 512 },
 };
+
+/** The physical name of a resource that AWS would refuse as too long, or undefined. */
+export function nameLimitProblem(type: string, name: string, state: Record<string, unknown>): string | undefined {
+    const limit = NAME_LIMITS[type];
+    const physical = limit ? state[limit.key] : undefined;
+    if (limit && typeof physical === "string" && physical.length > limit.max) {
+        return `${type} ${name}: ${limit.key} "${physical}" has ${physical.length} characters; AWS allows ${limit.max}`;
+    }
+    return undefined;
+}
 
 type Outputs = (args: pulumi.runtime.MockResourceArgs, s: CloudScope, id: string) => Record<string, unknown>;
 
@@ -115,10 +129,6 @@ const RESOURCES: Record<string, Outputs> = {
     "aws:kms/alias:Alias": (a, s) => ({ arn: arn(s, "kms", a.inputs.name) }),
     "aws:cloudwatch/logGroup:LogGroup": (a, s) => ({ name: autoName(a.name, a.inputs.name), arn: arn(s, "logs", `log-group:${autoName(a.name, a.inputs.name)}`) }),
     "aws:ec2/tag:Tag": () => ({}),
-    "aws:iam/serviceLinkedRole:ServiceLinkedRole": (a, s) => ({
-        name: "AWSServiceRoleForEC2Spot",
-        arn: `arn:${s.partition}:iam::${ACCOUNT_ID}:role/aws-service-role/${a.inputs.awsServiceName}/AWSServiceRoleForEC2Spot`,
-    }),
     // The Karpenter cleanup (a dynamic provider): its outputs are its inputs.
     "pulumi-nodejs:dynamic:Resource": () => ({}),
     "aws:ec2/launchTemplate:LaunchTemplate": (a, s, id) => ({ name: autoName(a.name, a.inputs.name), arn: arn(s, "ec2", `launch-template/lt-${hex(id, 17)}`), latestVersion: 1, defaultVersion: 1 }),
@@ -155,7 +165,7 @@ const RESOURCES: Record<string, Outputs> = {
     "kubernetes:helm.sh/v3:Release": (a) => ({
         status: { name: a.inputs.name, namespace: a.inputs.namespace, chart: String(a.inputs.chart).split("/").pop(), version: a.inputs.version, status: "deployed", revision: 1 },
     }),
-    "aws:eks/addon:Addon": (a, s) => ({ arn: arn(s, "eks", `addon/${a.inputs.clusterName}/${a.inputs.addonName}/${hex(a.name, 8)}`), addonVersion: a.inputs.addonVersion ?? "v0.0.0-eksbuild.1" }),
+    "aws:eks/addon:Addon": (a, s) => ({ arn: arn(s, "eks", `addon/${a.inputs.clusterName}/${a.inputs.addonName}/${hex(a.name, 8)}`), addonVersion: a.inputs.addonVersion ?? `default(${a.inputs.addonName})` }),
 };
 
 const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) => Record<string, unknown>> = {
@@ -183,31 +193,54 @@ const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) =
             status: "ACTIVE",
         };
     },
+    // DescribeAddonVersions: the default version of an add-on for a Kubernetes version, or the most recent. The
+    // offline version names say which one was asked for (real ones look like "v1.12.3-eksbuild.1").
+    "aws:eks/getAddonVersion:getAddonVersion": (inputs) => {
+        const version = `${inputs.mostRecent ? "latest" : "default"}(${String(inputs.addonName)}@${String(inputs.kubernetesVersion)})`;
+        return { id: String(inputs.addonName), addonName: inputs.addonName, kubernetesVersion: inputs.kubernetesVersion, mostRecent: inputs.mostRecent ?? false, version };
+    },
     "aws:index/getPartition:getPartition": (_, s) => ({ partition: s.partition, dnsSuffix: s.dnsSuffix, id: s.partition, reverseDnsPrefix: "com.amazonaws" }),
 };
 
-/** The offline cloud as Pulumi mocks. `extra` lets a test add a result for one token on purpose. */
-export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Outputs>> = {}): pulumi.runtime.Mocks {
+/**
+ * The engine's refusal when `pulumi:disable-default-providers` lists a package (or "*") and a resource or invoke
+ * of it has no explicit provider (pulumi/pulumi sdk/go/common/diag/errors.go, error 2015). Provider resources
+ * and components need none.
+ */
+export function defaultProviderProblem(disabled: readonly string[], token: string, custom: boolean, provider: string | undefined): string | undefined {
+    const pkg = token.split(":")[0];
+    if (!custom || provider || token.startsWith("pulumi:providers:") || pkg === "pulumi") return undefined;
+    return disabled.includes(pkg) || disabled.includes("*") ? `Default provider for '${pkg}' disabled. '${token}' must use an explicit provider.` : undefined;
+}
+
+/**
+ * The offline cloud as Pulumi mocks. `extra` lets a test add a result for one token on purpose;
+ * `disabledDefaultProviders` is the stack's `pulumi:disable-default-providers`.
+ */
+export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Outputs>> = {}, disabledDefaultProviders: readonly string[] = []): pulumi.runtime.Mocks {
     // Pulumi Cloud (deployments/) keeps state between calls: a fresh one per run.
     const service = pulumiCloud();
     return {
         newResource(args) {
+            const noProvider = defaultProviderProblem(disabledDefaultProviders, args.type, args.custom !== false, args.provider);
+            if (noProvider) throw new Error(noProvider);
             const outputs = extra[args.type] ?? service[args.type] ?? RESOURCES[args.type] ?? (KUBERNETES_KINDS.has(args.type) ? kubernetesObject : undefined);
             // Components of this project register no cloud state; any other unknown type is a gap in the mocks.
             if (!outputs && args.custom === false && args.type.startsWith("eks-karpenter:")) return { id: "", state: {} };
             if (!outputs) throw new Error(`Mock not implemented: ${args.type} (resource ${args.name})`);
             const id = args.custom === false ? "" : `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`;
             const state = { ...args.inputs, ...outputs(args, scope, id) };
-            const limit = NAME_LIMITS[args.type];
-            const physical = limit ? state[limit.key] : undefined;
-            if (limit && typeof physical === "string" && physical.length > limit.max) {
-                throw new Error(`${args.type} ${args.name}: ${limit.key} "${physical}" has ${physical.length} characters; AWS allows ${limit.max}`);
-            }
+            const problem = nameLimitProblem(args.type, args.name, state);
+            if (problem) throw new Error(problem);
             return { id, state };
         },
         call(args) {
+            // The SDK reports a failed invoke by the gRPC error's `details`; a plain Error would lose its message.
+            const fail = (message: string) => Object.assign(new Error(message), { details: message });
+            const noProvider = defaultProviderProblem(disabledDefaultProviders, args.token, true, args.provider);
+            if (noProvider) throw fail(`Invoke: ${noProvider}`);
             const invoke = INVOKES[args.token];
-            if (!invoke) throw new Error(`Mock not implemented: ${args.token}`);
+            if (!invoke) throw fail(`Mock not implemented: ${args.token}`);
             return invoke(args.inputs, scope);
         },
     };

@@ -1,7 +1,8 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { RawStackConfig } from "../components/config";
-import { CloudScope, offlineMocks, scopeOf } from "./cloud";
+import { CloudScope, autoName, defaultProviderProblem, hex, nameLimitProblem, offlineMocks, scopeOf } from "./cloud";
+import { remoteChildren } from "./remoteChildren";
 
 /** One resource as the program registered it: what `pulumi preview` would show, with the graph edges. */
 export interface RecordedResource {
@@ -12,8 +13,13 @@ export interface RecordedResource {
     parent?: string;
     /** True for provider-managed resources, false for components. */
     custom: boolean;
-    /** True for multi-language components (awsx VPC, EKS cluster): their children exist only in a real preview. */
+    /** True for multi-language components (awsx VPC, EKS cluster). */
     remote: boolean;
+    /**
+     * True for a child of a remote component: offline it is modelled from the component's source
+     * (offline/remoteChildren.ts), since Pulumi's mocks never see it.
+     */
+    modelled?: boolean;
     /** "urn::id" of the explicit provider, if any. */
     provider?: string;
     /** Providers handed to a component for its children, by package ("aws" → "urn::id"). */
@@ -84,9 +90,12 @@ interface RegisterRequest {
     getCustomtimeouts(): { getDelete(): string } | undefined;
 }
 
-/** Resolves an Output (or plain value) offline; secrets are unwrapped. */
+/**
+ * Resolves an Output (or plain value) offline; secrets are unwrapped. An output whose source failed (a refused
+ * resource or invoke) rejects instead of never resolving (the SDK's internal `promise()`, which `apply` rests on).
+ */
 export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
-    return new Promise((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
+    return (pulumi.output(value) as unknown as { promise(withUnknowns?: boolean): Promise<T> }).promise();
 }
 
 /**
@@ -96,18 +105,20 @@ export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
  */
 export async function runProgram(config: RawStackConfig, options: RunOptions = {}): Promise<ProgramRun> {
     const scope = scopeOf(config.values["aws:region"] ?? "us-west-2");
-    const mocks = offlineMocks(scope, options.extraMocks);
+    const disabledDefaultProviders = JSON.parse(config.values["pulumi:disable-default-providers"] ?? "[]") as string[];
+    const mocks = offlineMocks(scope, options.extraMocks, disabledDefaultProviders);
     const states = new Map<string, { id: string; state: Record<string, unknown> }>();
     const newResource = mocks.newResource.bind(mocks);
     mocks.newResource = async (args) => {
         const result = await newResource(args);
-        states.set(`${args.type}::${args.name}`, { id: result.id ?? "", state: result.state });
+        states.set(`${args.type}::${args.name}`, { id: result.id ?? "", state: plainData(result.state) as Record<string, unknown> });
         return result;
     };
     await pulumi.runtime.setMocks(mocks, config.project, config.stack, false);
     pulumi.runtime.setAllConfig(config.values);
 
     const resources: RecordedResource[] = [];
+    const failures: unknown[] = [];
     const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RegisterRequest, cb: Callback): void };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) =>
@@ -143,6 +154,13 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
                     },
                     propertyDependencies,
                 });
+                if (req.getRemote()) {
+                    try {
+                        resources.push(...modelChildren(resources[resources.length - 1], disabledDefaultProviders));
+                    } catch (e) {
+                        failures.push(e);
+                    }
+                }
             }
             callback(err, resp);
         });
@@ -154,7 +172,6 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         closure.serializeFunction = async () => ({ text: "/* dynamic provider code: not serialized by the offline plan */", containsSecrets: false });
     }
 
-    const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
@@ -162,17 +179,21 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         // A program may export an (async) function, as Pulumi allows: its result is the stack outputs.
         const exported = (typeof loaded === "function" ? await (loaded as () => unknown)() : await loaded) as Record<string, unknown>;
         const outputs: Record<string, unknown> = {};
+        let outputFailure: unknown;
         for (const [key, value] of Object.entries(exported)) {
-            if (typeof value !== "function") outputs[key] = await valueOf(value as pulumi.Input<unknown>);
+            if (typeof value !== "function") outputs[key] = await valueOf(value as pulumi.Input<unknown>).catch((e: unknown) => (outputFailure ??= e));
         }
-        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs().catch((e: unknown) => (outputFailure ??= e));
         // Let rejections raised in the last callbacks reach the handler.
         await new Promise((resolve) => setImmediate(resolve));
+        // A failed output is a symptom; the hidden failures (refused registrations, invokes) are the causes.
+        if (outputFailure !== undefined && failures.length === 0) throw outputFailure;
         if (failures.length > 0) {
-            const causes = failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f)));
+            // One failure often surfaces many times (every output that depends on it): each cause once.
+            const causes = [...new Set(failures.map((f) => (f instanceof Error ? f.stack ?? f.message : String(f))))];
             throw new Error(`The program failed offline (${failures.length} hidden failure${failures.length > 1 ? "s" : ""}):\n${causes.join("\n")}`);
         }
-        for (const r of resources) Object.assign(r, states.get(`${r.type}::${r.name}`) ?? {});
+        for (const r of resources) if (!r.modelled) Object.assign(r, states.get(`${r.type}::${r.name}`) ?? {});
         return { config, scope, resources, outputs };
     } catch (e) {
         // Tests and the plan need to know how far the program got (a config error must register nothing).
@@ -182,6 +203,66 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         process.off("unhandledRejection", onRejection);
         closure.serializeFunction = serializeFunction;
     }
+}
+
+/**
+ * The modelled children of a remote component, with URNs, parents and physical names as a real preview would
+ * have them. A physical name AWS would refuse fails, as the preview would.
+ */
+function modelChildren(component: RecordedResource, disabledDefaultProviders: readonly string[]): RecordedResource[] {
+    const children = remoteChildren(component.type, component.name, component.inputs);
+    const urns = new Map<string, string>();
+    // urn:pulumi:<stack>::<project>::<parent types joined by $>::<name>
+    const prefix = component.urn.split("::").slice(0, 2).join("::");
+    const problems: string[] = [];
+    const records = children.map((child) => {
+        const parentUrn = child.parent ? urns.get(`${child.parent.type}::${child.parent.name}`) : component.urn;
+        if (!parentUrn) throw new Error(`offline/remoteChildren.ts: ${child.type} ${child.name} names a parent that comes later or does not exist`);
+        const parentQualified = parentUrn.split("::")[2];
+        const urn = `${prefix}::${parentQualified}$${child.type}::${child.name}`;
+        urns.set(`${child.type}::${child.name}`, urn);
+        const state: Record<string, unknown> = { ...child.inputs };
+        if (child.physicalName) state[child.physicalName.key] = child.physicalName.value ?? autoName(child.name);
+        const problem = nameLimitProblem(child.type, child.name, state);
+        if (problem) problems.push(`${problem} (created by ${component.type} ${component.name}; ${child.physicalName?.value ? "its name" : "Pulumi's auto-name: logical name + 8 characters"})`);
+        const provider = child.custom ? component.providers[child.type.split(":")[0]] : undefined;
+        const noProvider = defaultProviderProblem(disabledDefaultProviders, child.type, child.custom, provider);
+        if (noProvider) problems.push(`${noProvider} (created by ${component.type} ${component.name}, which passes on only the providers it is given)`);
+        const record: RecordedResource = {
+            urn,
+            type: child.type,
+            name: child.name,
+            parent: parentUrn,
+            custom: child.custom,
+            remote: false,
+            modelled: true,
+            // Children use the providers handed to the component (the stack's AWS provider and its defaultTags).
+            ...(provider ? { provider } : {}),
+            providers: {},
+            dependencies: [],
+            inputs: child.inputs,
+            secretInputs: [],
+            id: child.custom ? `${child.name}-${hex(`${child.type}/${child.name}`, 8)}` : "",
+            state,
+            // protect reaches a remote component's children; the component's own other options do not.
+            options: { ignoreChanges: [], replaceOnChanges: [], protect: component.options.protect },
+            propertyDependencies: {},
+        };
+        return record;
+    });
+    if (problems.length > 0) throw new Error(problems.join("\n"));
+    return records;
+}
+
+/**
+ * Recorded state as plain data: a resource passed as an input (pulumi-eks's `serviceRole`) reaches the mock as a
+ * Resource object; it is recorded by name, so a run can be copied (structuredClone) and written as JSON.
+ */
+function plainData(value: unknown): unknown {
+    if (pulumi.Resource.isInstance(value)) return `[resource ${(value as unknown as { __name?: string }).__name ?? "?"}]`;
+    if (Array.isArray(value)) return value.map(plainData);
+    if (value instanceof Object && Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainData(v)]));
+    return value;
 }
 
 let realSerializeFunction: ((...args: unknown[]) => Promise<unknown>) | undefined;

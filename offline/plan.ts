@@ -9,7 +9,7 @@ import { policyConfigFor, runPolicies } from "./policies";
 import { KeyOf, PlannedResource, planChange } from "./change";
 import { clusterNameOf, countsByType, parsedIfJson, renderArtifacts, renderTree, resourcesDocument, sortedKeys } from "./render";
 import { renderMarkdown, renderText } from "./report";
-import { PROJECT_DIR, stackConfig, stackNames } from "./stackFiles";
+import { PROJECT_DIR, ProjectConfigError, stackConfig, stackNames } from "./stackFiles";
 
 /**
  * `npm run plan -- <stack>...`: evaluates the real program for a stack with Pulumi's mocks (no cloud account, no
@@ -37,7 +37,9 @@ export const USAGE = `usage: npm run plan -- <stack>... | --all [options]
 
 export interface PlanOptions {
     stack: string;
-    /** Parsed content of a stack file kept outside the project, instead of Pulumi.<stack>.yaml. */
+    /** A stack file kept outside the project (an example, a fixture), instead of Pulumi.<stack>.yaml. */
+    stackFile?: string;
+    /** Parsed content of a stack file kept outside the project (instead of `stackFile`). */
     stackFileConfig?: Record<string, unknown>;
     outDir: string;
     quiet?: boolean;
@@ -89,14 +91,20 @@ function progress(log: ((line: string) => void) | undefined, what: string): () =
 }
 
 /** Runs the program for a stack; a config error is printed and becomes exit code 2. */
-async function runStack(o: PlanOptions, stackFileConfig: Record<string, unknown> | undefined, log: (line: string) => void): Promise<ProgramRun | undefined> {
+async function runStack(o: PlanOptions, stackFileConfig: Record<string, unknown> | undefined, log: (line: string) => void, stackFile?: string): Promise<ProgramRun | undefined> {
     const done = progress(o.log, `running the program for stack "${o.stack}"`);
     try {
-        return await runProgram(stackConfig(o.stack, { ...(o.projectDir ? { dir: o.projectDir } : {}), ...(stackFileConfig ? { override: stackFileConfig } : {}) }), {
+        const source = stackFileConfig ? { override: stackFileConfig } : stackFile ? { stackFile } : {};
+        return await runProgram(stackConfig(o.stack, { ...(o.projectDir ? { dir: o.projectDir } : {}), ...source }), {
             program: o.program,
             serializeDynamicProviders: false,
         });
     } catch (e) {
+        // The CLI's own checks of Pulumi.yaml and the stack file, then the program's: both stop before any resource.
+        if (e instanceof ProjectConfigError) {
+            log(`error: ${e.message}`);
+            return undefined;
+        }
         if (e instanceof StackConfigError) {
             log(e.message);
             return undefined;
@@ -130,7 +138,7 @@ function neutralKey(clusterName: string): KeyOf {
 /** Plans one stack: run, check, write; then the change plan or diff if asked. Never throws for bad config. */
 export async function planStack(o: PlanOptions): Promise<PlanResult> {
     const log = o.log ?? ((line: string) => console.log(line));
-    const run = await runStack(o, o.stackFileConfig, log);
+    const run = await runStack(o, o.stackFileConfig, log, o.stackFile);
     if (!run) return { exitCode: 2, findings: [], written: [] };
     const artifacts = renderArtifacts(run);
     log(`Plan of stack "${o.stack}": offline (Pulumi mocks; account 123456789012, ${run.scope.region}, partition ${run.scope.partition})`);
@@ -176,7 +184,7 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
             const previous = await runStack(o, o.from.stackFileConfig, log);
             if (!previous) return { exitCode: 2, run, findings, written: [] };
             before = resourcesDocument(previous) as PlannedResource[];
-            title = `Change plan of stack "${o.stack}": from ${o.from.file} to ${o.stackFileConfig ? "the given stack file" : `Pulumi.${o.stack}.yaml`}`;
+            title = `Change plan of stack "${o.stack}": from ${o.from.file} to ${o.stackFileConfig || o.stackFile ? "the given stack file" : `Pulumi.${o.stack}.yaml`}`;
         } else {
             const other = readPlanDir(o.from && "planDir" in o.from ? o.from.planDir : o.diff!);
             before = other.resources;
@@ -275,7 +283,8 @@ export function parseArgs(argv: string[], cwd = userCwd()): ParsedArgs {
             const file = value(i++, "a file");
             if (!fs.existsSync(file)) throw new UsageError(`--stack-file needs an existing file, got ${file}`);
             const base = path.basename(file).replace(/^Pulumi\./, "").replace(/\.ya?ml$/, "");
-            stacks.push({ stack: base, stackFileConfig: readStackFile(file), stackFile: file });
+            // Read by the run as the CLI reads it (a YAML error: exit 2 with the file and line).
+            stacks.push({ stack: base, stackFile: file });
         } else if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}`);
         else if (!stackNames().includes(arg)) throw new UsageError(`no stack "${arg}": there is no Pulumi.${arg}.yaml in ${PROJECT_DIR}`);
         else stacks.push({ stack: arg });

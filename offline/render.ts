@@ -160,6 +160,7 @@ export function resourcesDocument(run: ProgramRun): unknown[] {
             parent: r.parent ?? null,
             custom: r.custom,
             remote: r.remote,
+            ...(r.modelled ? { modelled: true } : {}),
             provider: r.provider ?? null,
             ...(Object.keys(r.providers).length > 0 ? { providers: sortedKeys(r.providers) } : {}),
             dependencies: r.dependencies,
@@ -180,7 +181,7 @@ export function renderTree(run: ProgramRun): string[] {
     const lines: string[] = [];
     const walk = (parent: string | undefined, depth: number) => {
         for (const r of children.get(parent) ?? []) {
-            const note = r.remote ? "  (remote component: its children exist only in a real preview)" : "";
+            const note = r.remote ? "  (remote component)" : r.modelled ? "  (modelled from the component's source)" : "";
             lines.push(`${"    ".repeat(depth)}+ ${r.type}  ${r.name}${note}`);
             walk(r.urn, depth + 1);
         }

@@ -97,6 +97,17 @@ export const REPLACEMENT_RULES: Record<string, ReplacementRule> = {
     "aws:ec2/tag:Tag": { forceNew: ["resourceId", "key"], order: "create-first", source: TF("aws_ec2_tag") },
     "aws:ec2/vpc:Vpc": { forceNew: ["cidrBlock", "instanceTenancy", "ipv4IpamPoolId"], order: "create-first", source: TF("aws_vpc") },
     "aws:ec2/subnet:Subnet": { forceNew: ["vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId"], order: "create-first", source: TF("aws_subnet") },
+    // Children of the awsx VPC (modelled, offline/remoteChildren.ts).
+    "aws:ec2/internetGateway:InternetGateway": { forceNew: [], order: "create-first", source: "terraform-provider-aws aws_internet_gateway: no ForceNew property (vpc_id is attached and detached in place)" },
+    "aws:ec2/routeTable:RouteTable": { forceNew: ["vpcId"], order: "create-first", source: TF("aws_route_table") },
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": { forceNew: ["subnetId", "gatewayId"], order: "create-first", source: TF("aws_route_table_association (vpc_route_table_association.go)") },
+    "aws:ec2/route:Route": { forceNew: ["routeTableId", "destinationCidrBlock", "destinationIpv6CidrBlock", "destinationPrefixListId"], order: "create-first", source: TF("aws_route (vpc_route.go)") },
+    "aws:ec2/eip:Eip": { forceNew: ["address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"], order: "create-first", source: TF("aws_eip (ec2_eip.go)") },
+    "aws:ec2/natGateway:NatGateway": {
+        forceNew: ["allocationId", "connectivityType", "privateIp", "secondaryPrivateIpAddressCount", "subnetId"],
+        order: "create-first",
+        source: TF("aws_nat_gateway (vpc_nat_gateway.go)"),
+    },
     "aws:ec2/securityGroup:SecurityGroup": { forceNew: ["name", "namePrefix", "vpcId", "description"], order: "name", source: TF("aws_security_group") },
     "aws:ec2/securityGroupRule:SecurityGroupRule": {
         forceNew: ["type", "securityGroupId", "protocol", "fromPort", "toPort", "cidrBlocks", "sourceSecurityGroupId", "self"],

@@ -43,7 +43,7 @@ describe("parseStackConfig", () => {
                 expect(declared[key]?.default, `Pulumi.yaml config.${key}.default`).to.deep.equal(value);
                 expect(declared[key]?.description, `Pulumi.yaml config.${key}.description`).to.be.a("string");
             }
-            for (const key of Object.keys(declared)) expect(KNOWN_KEYS as readonly string[], `Pulumi.yaml declares ${key}`).to.include(key);
+            for (const key of Object.keys(declared).filter((k) => !k.includes(":"))) expect(KNOWN_KEYS as readonly string[], `Pulumi.yaml declares ${key}`).to.include(key);
         });
 
         it("reads an existing VPC and accepts the Pulumi.yaml defaults beside it", () => {
@@ -132,6 +132,40 @@ describe("parseStackConfig", () => {
         for (const [title, overrides, message] of cases) {
             it(title, () => expect(problemsOf("dev", overrides)).to.deep.equal([message]));
         }
+
+        describe("public endpoint CIDRs no deployer can come from", () => {
+            // Documentation ranges (RFC 5737), private (RFC 1918), shared address space (RFC 6598), loopback, link-local,
+            // benchmarking (RFC 2544), multicast and the reserved 240/4: the public endpoint sees public source addresses.
+            const unreachable: Array<[string, string]> = [
+                ["203.0.113.0/24", "reserved (documentation, RFC 5737)"],
+                ["192.0.2.0/24", "reserved (documentation, RFC 5737)"],
+                ["198.51.100.128/25", "reserved (documentation, RFC 5737)"],
+                ["10.0.0.0/8", "private (RFC 1918)"],
+                ["192.168.1.0/24", "private (RFC 1918)"],
+                ["100.64.0.0/16", "carrierGradeNat"],
+                ["127.0.0.0/8", "loopback"],
+                ["169.254.0.0/16", "linkLocal"],
+                ["198.18.0.0/15", "reserved"],
+                ["224.0.0.0/4", "multicast"],
+                ["240.0.0.0/4", "reserved"],
+            ];
+            for (const [cidr, kind] of unreachable) {
+                it(`refuses ${cidr}`, () => {
+                    expect(problemsOf("prod", { endpointPublicAccessCidrs: ["198.51.99.0/24", cidr] })).to.deep.equal([
+                        `${K}:endpointPublicAccessCidrs[1]: got "${cidr}"; expected public addresses the deployer and the operators connect from: ${cidr} is ${kind}, so nothing reaches the public endpoint from it. Put your egress CIDRs here (see Pulumi.prod.yaml), or [] with the deployer inside the VPC.`,
+                    ]);
+                });
+            }
+
+            it("accepts public unicast blocks and 0.0.0.0/0", () => {
+                expect(parsed("prod", { endpointPublicAccessCidrs: ["198.51.99.0/24", "8.8.8.8/32", "0.0.0.0/0", "11.0.0.0/8"] }).cluster.endpointPublicAccessCidrs).to.have.length(4);
+            });
+
+            it("ships no stack file with such a CIDR", () => {
+                for (const stack of ["dev", "pr", "prod"]) expect(() => parsed(stack), stack).to.not.throw();
+                expect(parsed("prod").cluster.endpointPublicAccessCidrs).to.not.include("203.0.113.0/24");
+            });
+        });
 
         it("reports a misspelled top-level key instead of falling back to its default", () => {
             expect(problemsOf("dev", { availabilityZones: "2" })).to.deep.equal([

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { expect } from "chai";
 import { inflateDeployment } from "../components/demoWorkload";
 import { findResource, resourcesOfType } from "../offline/engine";
@@ -37,5 +39,17 @@ describe("DemoWorkload", () => {
         expect(pools).to.not.be.empty;
         for (const r of [ns, deployment]) expect(r.dependencies).to.include.members(pools.map((p) => p.urn));
         expect(((await runStack("dev", { demoWorkload: undefined })).resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!.inputs.spec as { replicas: number }).replicas).to.equal(0);
+    });
+
+    it("leaves replicas to kubectl after creation: no server-side apply conflict after a `kubectl scale`", async () => {
+        // The provider applies with its own field manager and force only with the pulumi.com/patchForce annotation
+        // (pulumi-kubernetes provider/pkg/await/await.go patchForce); `kubectl scale` makes "kubectl" own
+        // spec.replicas, so the next apply of a different count is a conflict. ignoreChanges drops a field owned
+        // by another manager from the apply (handleSSAIgnoreFields).
+        const deployment = findResource(await runStack("dev"), "kubernetes:apps/v1:Deployment", "eks-karpenter-dev-demo-inflate");
+        expect(deployment.options.ignoreChanges).to.deep.equal(["spec.replicas"]);
+        expect((deployment.inputs.metadata as { annotations?: Record<string, string> }).annotations?.["pulumi.com/patchForce"]).to.equal(undefined);
+        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+        expect(readme).to.include("`demoWorkload.replicas` is the replica count the Deployment is created with");
     });
 });

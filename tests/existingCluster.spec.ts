@@ -18,7 +18,7 @@ const C = existing.name as string;
 
 describe("existing cluster mode (examples/existing-cluster.yaml)", () => {
     let run: ProgramRun;
-    const build = shared(() => runProgram(stackConfig("existing-cluster", { override: example })));
+    const build = shared(() => runProgram(stackConfig("existing-cluster", { stackFile: EXAMPLE })));
     beforeEach(async () => {
         run = await build();
     });
@@ -64,7 +64,7 @@ describe("existing cluster mode (examples/existing-cluster.yaml)", () => {
     it("plans cleanly offline with the policy pack", async () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), "plan-existing-"));
         try {
-            const result = await planStack({ stack: "existing-cluster", stackFileConfig: example, outDir: out, log: () => undefined });
+            const result = await planStack({ stack: "existing-cluster", stackFile: EXAMPLE, outDir: out, log: () => undefined });
             expect(result.findings).to.deep.equal([]);
             expect(result.exitCode).to.equal(0);
         } finally {

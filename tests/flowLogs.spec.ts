@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { flowLogDeliveryPolicy, flowLogTrustPolicy } from "../components/flowLogs";
 import { Network } from "../components/network";
 import { findResource, resourcesOfType, runProgram } from "../offline/engine";
-import { jsonInput, runStack } from "./helpers/run";
+import { jsonInput, runStack, withAwsProvider } from "./helpers/run";
 import { parsed, problemsOf, rawConfig } from "./helpers/scenario";
 
 describe("VPC flow logs", () => {
@@ -16,7 +16,7 @@ describe("VPC flow logs", () => {
 
     it("the Network records all traffic of a new VPC to a log group with the given retention, children of the Network", async () => {
         const program = () => {
-            const network = new Network("net", { clusterName: "demo", vpcCidr: "10.20.0.0/16", availabilityZoneCount: 2, natGateways: "single", flowLogs: { retentionInDays: 90, iam: { path: "/" } } });
+            const network = new Network("net", { clusterName: "demo", vpcCidr: "10.20.0.0/16", availabilityZoneCount: 2, natGateways: "single", flowLogs: { retentionInDays: 90, iam: { path: "/" } } }, withAwsProvider());
             return { vpcId: network.vpcId };
         };
         const run = await runProgram(rawConfig("dev"), { program });

@@ -25,9 +25,9 @@ describe("interruption builders (facts from upstream's CloudFormation and the AW
         expect(queueArn("aws-cn", "cn-north-1", "123456789012", "demo")).to.equal("arn:aws-cn:sqs:cn-north-1:123456789012:demo");
     });
 
-    it("writes upstream's queue policy: EventBridge and SQS may send, nothing over plain HTTP", () => {
+    it("writes upstream's queue policy: EventBridge and SQS may send (literal service principals, aws-cn too), nothing over plain HTTP", () => {
         const arn = "arn:aws-cn:sqs:cn-north-1:123456789012:demo";
-        expect(interruptionQueuePolicy(arn, "amazonaws.com.cn")).to.deep.equal({
+        expect(interruptionQueuePolicy(arn)).to.deep.equal({
             Version: "2012-10-17",
             // Upstream's KarpenterInterruptionQueuePolicy: PolicyDocument Id EC2InterruptionPolicy.
             Id: "EC2InterruptionPolicy",
@@ -35,7 +35,7 @@ describe("interruption builders (facts from upstream's CloudFormation and the AW
                 {
                     Sid: "AllowEventBridgeToSend",
                     Effect: "Allow",
-                    Principal: { Service: ["events.amazonaws.com.cn", "sqs.amazonaws.com.cn"] },
+                    Principal: { Service: ["events.amazonaws.com", "sqs.amazonaws.com"] },
                     Action: "sqs:SendMessage",
                     Resource: arn,
                 },

@@ -74,6 +74,14 @@ describe("KarpenterController (through the whole dev and prod stacks)", () => {
             ]);
         });
 
+        it("names the delivering services literally, as upstream's v1.14.1 CloudFormation does, also in aws-cn", async () => {
+            // getting-started-with-karpenter/cloudformation.yaml: Principal.Service [events.amazonaws.com,
+            // sqs.amazonaws.com], with no partition DNS suffix (events.amazonaws.com.cn is not a service principal).
+            const china = await runStack("dev", { "aws:region": "cn-north-1" });
+            const doc = jsonInput<{ Statement: Array<{ Principal?: unknown }> }>(findResource(china, "aws:sqs/queuePolicy:QueuePolicy", `${K}-interruption`), "policy");
+            expect(doc.Statement[0].Principal).to.deep.equal({ Service: ["events.amazonaws.com", "sqs.amazonaws.com"] });
+        });
+
         it("routes exactly upstream's five EventBridge rules to the queue", () => {
             const queue = findResource(dev, "aws:sqs/queue:Queue", `${K}-interruption`);
             const rules = resourcesOfType(dev, "aws:cloudwatch/eventRule:EventRule");
@@ -98,7 +106,7 @@ describe("KarpenterController (through the whole dev and prod stacks)", () => {
             expect(controller.dependencies, "the controller starts with its credentials in place").to.include(association.urn);
             const systemNodes = findResource(dev, "aws:eks/nodeGroup:NodeGroup", `${C}-system`);
             expect(crds.dependencies).to.include(systemNodes.urn);
-            const addons = resourcesOfType(dev, "aws:eks/addon:Addon").map((a) => a.urn);
+            const addons = resourcesOfType(dev, "aws:eks/addon:Addon").filter((a) => !a.modelled).map((a) => a.urn);
             expect(controller.dependencies, "CoreDNS and the Pod Identity agent outlive the controller on destroy").to.include.members(addons);
         });
 

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { Network, subnetLayout, subnetTags } from "../components/network";
+import { withAwsProvider } from "./helpers/run";
 import { findResource, resourcesOfType, runProgram } from "../offline/engine";
 import { rawConfig } from "./helpers/scenario";
 
@@ -26,7 +27,7 @@ describe("Network", () => {
 
     describe("new VPC", () => {
         const program = (natGateways: "single" | "onePerAz") => () => {
-            const network = new Network("net", { clusterName: "demo", vpcCidr: "10.20.0.0/16", availabilityZoneCount: 3, natGateways });
+            const network = new Network("net", { clusterName: "demo", vpcCidr: "10.20.0.0/16", availabilityZoneCount: 3, natGateways }, withAwsProvider());
             return { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds };
         };
 
@@ -54,7 +55,7 @@ describe("Network", () => {
         const run = (addLoadBalancerTags: boolean) =>
             runProgram(rawConfig("dev"), {
                 program: () => {
-                    const network = new Network("net", { clusterName: "demo", vpcCidr: "10.0.0.0/16", availabilityZoneCount: 2, natGateways: "single", existingVpc: { ...existingVpc, addLoadBalancerTags } });
+                    const network = new Network("net", { clusterName: "demo", vpcCidr: "10.0.0.0/16", availabilityZoneCount: 2, natGateways: "single", existingVpc: { ...existingVpc, addLoadBalancerTags } }, withAwsProvider());
                     return { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, publicSubnetIds: network.publicSubnetIds };
                 },
             });

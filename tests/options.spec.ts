@@ -5,7 +5,7 @@ import { checkManifests } from "../offline/checks";
 import { renderArtifacts } from "../offline/render";
 import { runPolicies } from "../offline/policies";
 import { jsonInput, runStack } from "./helpers/run";
-import { parsed } from "./helpers/scenario";
+import { parsed, problemsOf } from "./helpers/scenario";
 
 const C = "eks-karpenter-dev";
 const fieldTrees = require("../offline/fieldTrees.json");
@@ -37,12 +37,13 @@ describe("optional modes and extras", () => {
         const boundary = "arn:aws:iam::123456789012:policy/org-boundary";
         const run = await runStack("prod", { iam: { path: "/platform/", permissionsBoundaryArn: boundary } });
         const roles = resourcesOfType(run, "aws:iam/role:Role");
-        expect(roles).to.have.length(4);
+        // System nodes, the cluster's service role, Karpenter's nodes and controller, the VPC flow logs.
+        expect(roles).to.have.length(5);
         for (const r of roles) expect(r.inputs, r.name).to.deep.include({ path: "/platform/", permissionsBoundary: boundary });
         for (const p of resourcesOfType(run, "aws:iam/policy:Policy")) expect(p.inputs.path, p.name).to.equal("/platform/");
         const violations = await runPolicies(run, { "iam-permissions-boundary": { permissionsBoundaryArn: boundary } });
         expect(violations.filter((v) => v.policy === "iam-permissions-boundary")).to.deep.equal([]);
-        expect((await runPolicies(await runStack("prod"), { "iam-permissions-boundary": { permissionsBoundaryArn: boundary } })).filter((v) => v.policy === "iam-permissions-boundary")).to.have.length(4);
+        expect((await runPolicies(await runStack("prod"), { "iam-permissions-boundary": { permissionsBoundaryArn: boundary } })).filter((v) => v.policy === "iam-permissions-boundary")).to.have.length(5);
         // The stack's own setting suffices: one role losing the boundary fails without a policy config repeating it.
         const flowLogRole = roles.find((r) => r.name.endsWith("-flow-logs"))!;
         delete flowLogRole.inputs.permissionsBoundary;
@@ -60,9 +61,17 @@ describe("optional modes and extras", () => {
         expect(parsed("prod").nodePools.some((p) => p.preset === "gpu")).to.equal(false);
     });
 
-    it("turns on the Spot service-linked role, the chart's ServiceMonitor and upstream's FlowSchemas, which pass their schema", async () => {
-        const run = await runStack("dev", { createSpotServiceLinkedRole: "true", karpenter: { replicas: 1, serviceMonitor: true, flowSchemas: true } });
-        expect(findResource(run, "aws:iam/serviceLinkedRole:ServiceLinkedRole", `${C}-karpenter-spot`).inputs).to.deep.include({ awsServiceName: "spot.amazonaws.com" });
+    it("never manages the account-wide EC2 Spot service-linked role: a second stack would collide, a destroy would remove it for all", () => {
+        // One role per account (AWSServiceRoleForEC2Spot); upstream's getting-started creates it once, outside any
+        // stack: aws iam create-service-linked-role --aws-service-name spot.amazonaws.com
+        expect(problemsOf("dev", { createSpotServiceLinkedRole: "true" })).to.deep.equal([
+            `eks-karpenter:createSpotServiceLinkedRole: is no longer supported: the EC2 Spot service-linked role is one per account, so a stack must not create (or, on destroy, delete) it. Create it once per account with "aws iam create-service-linked-role --aws-service-name spot.amazonaws.com" (see README "Deploying for real") and remove this key.`,
+        ]);
+    });
+
+    it("turns on the chart's ServiceMonitor and upstream's FlowSchemas, which pass their schema", async () => {
+        const run = await runStack("dev", { karpenter: { replicas: 1, serviceMonitor: true, flowSchemas: true } });
+        expect(resourcesOfType(run, "aws:iam/serviceLinkedRole:ServiceLinkedRole")).to.deep.equal([]);
         expect((findResource(run, "kubernetes:helm.sh/v3:Release", `${C}-karpenter-controller`).inputs.values as KarpenterChartValues).serviceMonitor).to.deep.equal({ enabled: true });
         const schemas = resourcesOfType(run, "kubernetes:flowcontrol.apiserver.k8s.io/v1:FlowSchema");
         expect(schemas.map((s) => [(s.inputs.metadata as { name: string }).name, (s.inputs.spec as { priorityLevelConfiguration: { name: string } }).priorityLevelConfiguration.name])).to.deep.equal([

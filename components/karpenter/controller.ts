@@ -37,8 +37,6 @@ export interface KarpenterControllerArgs extends KarpenterConfig {
     cluster: ClusterRef;
     /** Path and permissions boundary of the roles and policies. */
     iam: IamConfig;
-    /** Create the EC2 Spot service-linked role. @default false */
-    createSpotServiceLinkedRole: boolean;
 }
 
 /** Upstream's FlowSchemas (getting-started step15): the controller's leader election and its API calls keep priority. */
@@ -144,7 +142,7 @@ export class KarpenterController extends pulumi.ComponentResource {
         );
         new aws.sqs.QueuePolicy(
             `${name}-interruption`,
-            { queueUrl: queue.url, policy: pulumi.all([queue.arn, partition.dnsSuffix]).apply(([arn, dnsSuffix]) => JSON.stringify(interruptionQueuePolicy(arn, dnsSuffix))) },
+            { queueUrl: queue.url, policy: queue.arn.apply((arn) => JSON.stringify(interruptionQueuePolicy(arn))) },
             { parent: this },
         );
         for (const rule of INTERRUPTION_RULES) {
@@ -212,9 +210,6 @@ export class KarpenterController extends pulumi.ComponentResource {
                       ),
                   ]
                 : attachments;
-        if (args.createSpotServiceLinkedRole) {
-            new aws.iam.ServiceLinkedRole(`${name}-spot`, { awsServiceName: "spot.amazonaws.com", description: "EC2 Spot, for the spot instances Karpenter launches" }, { parent: this });
-        }
 
         // Charts: CRDs in their own release (Helm never upgrades a chart's crds/ directory), then the controller.
         const crds = new k8s.helm.v3.Release(

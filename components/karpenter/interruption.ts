@@ -32,8 +32,12 @@ export function eventPattern(rule: InterruptionRule): { source: string[]; "detai
     return { source: [rule.source], "detail-type": [rule.detailType] };
 }
 
-/** Lets EventBridge (and SQS) deliver to the queue and refuses any request not made over TLS. */
-export function interruptionQueuePolicy(queueArn: string, dnsSuffix: string): PolicyDocument {
+/**
+ * Lets EventBridge (and SQS) deliver to the queue and refuses any request not made over TLS. The principals are
+ * literal in every partition, as in upstream's v1.14.1 CloudFormation (getting-started-with-karpenter/
+ * cloudformation.yaml): "events.amazonaws.com.cn" is no service principal, so a DNS-suffixed form breaks aws-cn.
+ */
+export function interruptionQueuePolicy(queueArn: string): PolicyDocument {
     return {
         Version: "2012-10-17",
         Id: "EC2InterruptionPolicy",
@@ -41,7 +45,7 @@ export function interruptionQueuePolicy(queueArn: string, dnsSuffix: string): Po
             {
                 Sid: "AllowEventBridgeToSend",
                 Effect: "Allow",
-                Principal: { Service: [`events.${dnsSuffix}`, `sqs.${dnsSuffix}`] },
+                Principal: { Service: ["events.amazonaws.com", "sqs.amazonaws.com"] },
                 Action: "sqs:SendMessage",
                 Resource: queueArn,
             },

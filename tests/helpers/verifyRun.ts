@@ -44,7 +44,7 @@ export function healthyAws(x: Expectations) {
     const url = `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${x.queueName}`;
     sqs.on(GetQueueUrlCommand, { QueueName: x.queueName }).resolves({ QueueUrl: url });
     sqs.on(GetQueueAttributesCommand, { QueueUrl: url }).resolves({
-        Attributes: { QueueArn: arn, MessageRetentionPeriod: "300", SqsManagedSseEnabled: "true", Policy: JSON.stringify(interruptionQueuePolicy(arn, "amazonaws.com")) },
+        Attributes: { QueueArn: arn, MessageRetentionPeriod: "300", SqsManagedSseEnabled: "true", Policy: JSON.stringify(interruptionQueuePolicy(arn)) },
     });
     for (const rule of INTERRUPTION_RULES) {
         const name = `${x.clusterName}-${rule.name}`;
