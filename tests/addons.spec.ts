@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ProgramRun, findResource } from "../offline/engine";
 import { runStack } from "./helpers/run";
 import { problemsOf } from "./helpers/scenario";
+import { shared } from "./helpers/lazy";
 
 /**
  * Every EKS add-on of the cluster has a version tied to the Kubernetes version: the two this stack installs
@@ -19,8 +20,9 @@ function versions(run: ProgramRun): Record<string, unknown> {
 
 describe("EKS add-on versions", () => {
     let dev: ProgramRun;
-    before(async () => {
-        dev = await runStack("dev");
+    const build = shared(() => runStack("dev"));
+    beforeEach(async () => {
+        dev = await build();
     });
 
     it("gives all four add-ons AWS's default version for the cluster's Kubernetes version, never the most recent", () => {

@@ -8,6 +8,7 @@ import { runProgram } from "../offline/engine";
 import { resourcesDocument } from "../offline/render";
 import { REPLACEMENT_RULES } from "../offline/replacement";
 import { stackConfig } from "../offline/stackFiles";
+import { shared } from "./helpers/lazy";
 
 const ROOT = path.resolve(__dirname, "..");
 const K = "eks-karpenter";
@@ -35,8 +36,9 @@ const named = (plan: ChangePlan, name: string, type?: string): ResourceChange =>
 
 describe("day-2 change plan (npm run plan -- <stack> --from ...)", () => {
     let dev: PlannedResource[];
-    before(async () => {
-        dev = await resources("dev", devBase());
+    const build = shared(() => resources("dev", devBase()));
+    beforeEach(async () => {
+        dev = await build();
     });
 
     it("has a replacement rule, with its source, for every resource type the program registers (dev, prod, pr, existing cluster)", async () => {

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ProgramRun, findResource, resourcesOfType, runProgram } from "../offline/engine";
 import { byUrn, jsonInput, runStack, withAwsProvider } from "./helpers/run";
 import { rawConfig } from "./helpers/scenario";
+import { shared } from "./helpers/lazy";
 
 /** Runs the Cluster component alone, with the cluster settings of a stack file. */
 async function runCluster(stack: string, overrides: Record<string, unknown> = {}): Promise<ProgramRun> {
@@ -29,8 +30,9 @@ async function runCluster(stack: string, overrides: Record<string, unknown> = {}
 
 describe("Cluster", () => {
     let dev: ProgramRun;
-    before(async () => {
-        dev = await runCluster("dev", { adminPrincipalArns: ["arn:aws:iam::123456789012:role/platform-admin"] });
+    const build = shared(() => runCluster("dev", { adminPrincipalArns: ["arn:aws:iam::123456789012:role/platform-admin"] }));
+    beforeEach(async () => {
+        dev = await build();
     });
 
     it("asks pulumi-eks for an API-authenticated cluster with no default node group, OIDC, logging and KMS-encrypted secrets", () => {

@@ -22,7 +22,7 @@ function dependsOn(run: ProgramRun, a: RecordedResource, b: RecordedResource): b
 
 describe("destroy order (from the recorded resource graph)", () => {
     let run: ProgramRun;
-    before(async () => {
+    beforeEach(async () => {
         run = await sharedRun("prod");
     });
 
@@ -76,7 +76,7 @@ describe("destroy order (from the recorded resource graph)", () => {
 
 describe("drains that end (terminationGracePeriod) and deletes that wait for them (customTimeouts)", () => {
     let run: ProgramRun;
-    before(async () => {
+    beforeEach(async () => {
         run = await sharedRun("prod");
     });
 

@@ -9,6 +9,7 @@ import { planStack } from "../offline/plan";
 import { stackConfig } from "../offline/stackFiles";
 import { jsonInput } from "./helpers/run";
 import { problemsOf } from "./helpers/scenario";
+import { shared } from "./helpers/lazy";
 
 const EXAMPLE = path.resolve(__dirname, "..", "examples", "existing-cluster.yaml");
 const example = (parse(fs.readFileSync(EXAMPLE, "utf8")) as { config: Record<string, any> }).config;
@@ -17,8 +18,9 @@ const C = existing.name as string;
 
 describe("existing cluster mode (examples/existing-cluster.yaml)", () => {
     let run: ProgramRun;
-    before(async () => {
-        run = await runProgram(stackConfig("existing-cluster", { stackFile: EXAMPLE }));
+    const build = shared(() => runProgram(stackConfig("existing-cluster", { stackFile: EXAMPLE })));
+    beforeEach(async () => {
+        run = await build();
     });
 
     it("creates no VPC, no cluster, no node group and no add-on: it only looks the cluster up", () => {

@@ -3,6 +3,7 @@ import { KarpenterChartValues } from "../components/karpenter/helmValues";
 import { ProgramRun, RecordedResource, findResource, resourcesOfType } from "../offline/engine";
 import { UPSTREAM_CHARTS, UPSTREAM_NODE_POLICIES, UPSTREAM_POLICIES, UPSTREAM_POLICY_NAME, UPSTREAM_QUEUE, UPSTREAM_RULES, UPSTREAM_TARGET_ID } from "./fixtures/upstreamKarpenter";
 import { jsonInput, runStack } from "./helpers/run";
+import { shared } from "./helpers/lazy";
 
 const C = "eks-karpenter-dev";
 const K = `${C}-karpenter`;
@@ -10,9 +11,9 @@ const K = `${C}-karpenter`;
 describe("KarpenterController (through the whole dev and prod stacks)", () => {
     let dev: ProgramRun;
     let prod: ProgramRun;
-    before(async () => {
-        dev = await runStack("dev");
-        prod = await runStack("prod");
+    const build = shared(async () => ({ dev: await runStack("dev"), prod: await runStack("prod") }));
+    beforeEach(async () => {
+        ({ dev, prod } = await build());
     });
     const values = (run: ProgramRun, name: string) => findResource(run, "kubernetes:helm.sh/v3:Release", name).inputs.values as KarpenterChartValues;
 

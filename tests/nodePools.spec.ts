@@ -5,6 +5,7 @@ import { ec2NodeClassSpec, nodePoolSpec, requirements } from "../components/node
 import { ProgramRun, findResource, resourcesOfType } from "../offline/engine";
 import { runStack } from "./helpers/run";
 import { parsed, problemsOf } from "./helpers/scenario";
+import { shared } from "./helpers/lazy";
 
 const K = "eks-karpenter";
 
@@ -149,8 +150,9 @@ describe("NodePools", () => {
 
     describe("component (through the dev stack)", () => {
         let dev: ProgramRun;
-        before(async () => {
-            dev = await runStack("dev");
+        const build = shared(() => runStack("dev"));
+        beforeEach(async () => {
+            dev = await build();
         });
 
         it("registers the EC2NodeClass and NodePool with the node role's name, after both Karpenter releases", () => {

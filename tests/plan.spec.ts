@@ -8,6 +8,7 @@ import { FIELD_TREES_FILE, generateFieldTrees } from "../offline/genFieldTrees";
 import { PlanResult, planStack } from "../offline/plan";
 import { UPSTREAM_RULES } from "./fixtures/upstreamKarpenter";
 import { brokenProgram } from "./fixtures/brokenProgram";
+import { shared } from "./helpers/lazy";
 
 const ROOT = path.resolve(__dirname, "..");
 const silent = () => undefined;
@@ -25,8 +26,9 @@ describe("offline plan", () => {
         describe(stack, () => {
             let result: PlanResult;
             const dir = path.join(out, stack);
-            before(async () => {
-                result = await planStack({ stack, outDir: out, log: silent });
+            const build = shared(() => planStack({ stack, outDir: out, log: silent }));
+            beforeEach(async () => {
+                result = await build();
             });
 
             it("exits 0 with no findings", () => {
@@ -139,7 +141,7 @@ describe("offline plan", () => {
         const head = path.join(out, "head");
         const devConfig = () => (parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, any> }).config;
         let diff: PlanResult;
-        before(async () => {
+        const build = shared(async () => {
             await planStack({ stack: "dev", outDir: base, log: silent });
             await planStack({ stack: "dev", outDir: again, log: silent });
             // Two edits: the controller's replicas and one pool's consolidateAfter.
@@ -147,6 +149,9 @@ describe("offline plan", () => {
             config["eks-karpenter:karpenter"] = { ...config["eks-karpenter:karpenter"], replicas: 2 };
             config["eks-karpenter:nodePools"] = [{ ...config["eks-karpenter:nodePools"][0], consolidateAfter: "2m" }];
             diff = await planStack({ stack: "dev", stackFileConfig: config, outDir: head, log: silent, diff: path.join(base, "dev") });
+        });
+        beforeEach(async () => {
+            await build();
         });
 
         it("re-running the plan writes byte-identical files", () => {

@@ -2,13 +2,17 @@ import { expect } from "chai";
 import { MAX_CLUSTER_NAME_LENGTH, StackConfigError } from "../components/config";
 import { ProgramRun, findResource, registeredBeforeFailure, resourcesOfType } from "../offline/engine";
 import { runStack } from "./helpers/run";
+import { shared } from "./helpers/lazy";
 
 const REQUIRED_TAGS = ["environment", "project", "owner", "managed-by"];
 
 describe("the whole program", () => {
     const runs: Record<string, ProgramRun> = {};
-    before(async () => {
+    const build = shared(async () => {
         for (const stack of ["dev", "prod"]) runs[stack] = await runStack(stack);
+    });
+    beforeEach(async () => {
+        await build();
     });
 
     for (const stack of ["dev", "prod"]) {

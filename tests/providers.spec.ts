@@ -4,6 +4,7 @@ import { ProgramRun, findResource, runProgram } from "../offline/engine";
 import { stackConfig, stackNames } from "../offline/stackFiles";
 import { runStack } from "./helpers/run";
 import { rawConfig } from "./helpers/scenario";
+import { shared } from "./helpers/lazy";
 
 /** A failed run's message. */
 async function failure(run: Promise<unknown>): Promise<string> {
@@ -43,9 +44,9 @@ describe("explicit providers and protection", () => {
     describe("protect", () => {
         let prod: ProgramRun;
         let dev: ProgramRun;
-        before(async () => {
-            prod = await runStack("prod");
-            dev = await runStack("dev");
+        const build = shared(async () => ({ prod: await runStack("prod"), dev: await runStack("dev") }));
+        beforeEach(async () => {
+            ({ prod, dev } = await build());
         });
 
         it("protects prod's cluster (and the children pulumi-eks creates) and the KMS key of its secrets, from stack config", () => {

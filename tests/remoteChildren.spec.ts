@@ -5,6 +5,7 @@ import { MAX_CLUSTER_NAME_LENGTH } from "../components/config";
 import { ProgramRun, RecordedResource, runProgram } from "../offline/engine";
 import { runStack, withAwsProvider } from "./helpers/run";
 import { problemsOf, rawConfig } from "./helpers/scenario";
+import { shared } from "./helpers/lazy";
 
 /**
  * The children of the remote components, modelled from pulumi-eks v4.3.0 (nodejs/eks/cluster/cluster.ts,
@@ -28,9 +29,9 @@ async function failure(run: Promise<unknown>): Promise<string> {
 describe("children of the remote components", () => {
     let dev: ProgramRun;
     let prod: ProgramRun;
-    before(async () => {
-        dev = await runStack("dev");
-        prod = await runStack("prod");
+    const build = shared(async () => ({ dev: await runStack("dev"), prod: await runStack("prod") }));
+    beforeEach(async () => {
+        ({ dev, prod } = await build());
     });
 
     it("lists what pulumi-eks creates for these inputs: cluster, kube-proxy, vpc-cni, OIDC provider (the service role is the stack's; access entries: access.spec.ts)", () => {

@@ -44,7 +44,7 @@ async function printed<T>(fn: () => Promise<T>): Promise<{ result: T; lines: str
 describe("the cleanup sweep as pulumi destroy runs it (serialized by the program, loaded by the host's loader)", () => {
     let run: ProgramRun;
     let karpenter: { provider: pulumi.dynamic.ResourceProvider; props: Record<string, unknown> };
-    before(async () => {
+    beforeEach(async () => {
         run = await sharedRun("dev");
         karpenter = serializedProvider(run, `${C}-karpenter-cleanup`);
     });
