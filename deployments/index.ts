@@ -3,6 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
 import { PACK_NAME } from "../policies/pack";
+import { packVersionTag } from "./packVersion";
 import { DeliveryConfig, configProblems, deploymentSettings, escEnvironmentYaml, reviewStackPolicyCommand } from "./settings";
 import { DEFAULT_PROJECT_DIR, DeliveryError, DeliveryPlan, ciPreviewMatrix, deliveryPlan } from "./stacks";
 
@@ -34,8 +35,9 @@ if (problems.length > 0) {
 }
 const project = plan.project;
 
-// The pack, published from policies/ at its package.json version (versions are immutable: bump it to publish).
-const packVersion = (JSON.parse(fs.readFileSync(path.join(projectDir, "policies", "package.json"), "utf8")) as { version: string }).version;
+// The pack, published from policies/ (and nothing else: the configs are policy-config/'s). Versions are immutable and
+// the provider replaces the pack on any change under policies/, so the tag carries the sources' fingerprint.
+const packVersion = packVersionTag(path.join(projectDir, "policies"));
 const pack = new service.PolicyPack("policy-pack", { organization: c.organization, name: PACK_NAME, versionTag: packVersion, sourcePath: path.join(projectDir, "policies") });
 
 // AWS credentials by OIDC, one ESC environment per account a stack file imports.
