@@ -7,7 +7,10 @@ export interface DemoWorkloadConfig {
      * (a shared cluster should not get a demo namespace unasked). @default true; false with existingCluster
      */
     enabled: boolean;
-    /** Pods of 1 CPU each; scale with kubectl to watch Karpenter add and remove nodes. @default 0 */
+    /**
+     * Pods of 1 CPU each when the Deployment is created; then scale with kubectl to watch Karpenter add and remove
+     * nodes (a later change of this key changes nothing: `ignoreChanges`, see README "Watch Karpenter scale"). @default 0
+     */
     replicas: number;
     /** Select on-demand capacity (karpenter.sh/capacity-type: on-demand). @default false */
     onDemandOnly: boolean;

@@ -55,10 +55,13 @@ export class DemoWorkload extends pulumi.ComponentResource {
         const deployment = new k8s.apps.v1.Deployment(
             `${name}-inflate`,
             inflateDeployment(args),
-            // `replicas` is the count the Deployment is created with; afterwards it belongs to `kubectl scale`. Under
-            // server-side apply, `kubectl scale` makes "kubectl" own spec.replicas, and the provider applies without
-            // force (unless annotated pulumi.com/patchForce), so applying another count would be a field-manager
-            // conflict; ignoreChanges leaves the field out of every later apply. README "Watch Karpenter scale" agrees.
+            // `replicas` is the count the Deployment is created with; afterwards it belongs to `kubectl scale` and
+            // `npm run verify` (scale subresource). Such an update makes its client own spec.replicas, and the provider
+            // applies without force (unless annotated pulumi.com/patchForce), so applying another count would be a
+            // field-manager conflict. With ignoreChanges the engine keeps the old input (a config change of replicas
+            // is no change), and the provider drops the field from its apply while another manager owns it, else
+            // sends the live value (pulumi-kubernetes await.go handleSSAIgnoreFields). tests/demoWorkload.spec.ts
+            // models this; README "Watch Karpenter scale" says the same.
             { parent: this, dependsOn: [namespace, ...args.dependsOn], ignoreChanges: ["spec.replicas"] },
         );
         this.namespace = namespace.metadata.name;

@@ -3,8 +3,9 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
 import { PACK_NAME } from "../policies/pack";
+import { parse } from "yaml";
 import { packVersionTag } from "./packVersion";
-import { DeliveryConfig, configProblems, deploymentSettings, escEnvironmentYaml, reviewStackPolicyCommand } from "./settings";
+import { DeliveryConfig, VERIFY_RUNNER_DIR, configProblems, deploymentSettings, escEnvironmentYaml, reviewStackPolicyCommand, verifyRunnerSettings } from "./settings";
 import { DEFAULT_PROJECT_DIR, DeliveryError, DeliveryPlan, ciPreviewMatrix, deliveryPlan } from "./stacks";
 
 /**
@@ -34,6 +35,8 @@ if (problems.length > 0) {
     throw new pulumi.RunError(`deployments: ${problems.length} config problem${problems.length === 1 ? "" : "s"} (nothing was created):\n${problems.map((p, i) => `  ${i + 1}. ${p}`).join("\n")}`);
 }
 const project = plan.project;
+/** The verify runner's project (deployments/verify-runner/Pulumi.yaml). */
+const runnerProject = (parse(fs.readFileSync(path.join(projectDir, VERIFY_RUNNER_DIR, "Pulumi.yaml"), "utf8")) as { name: string }).name;
 
 // The pack, published from policies/ (and nothing else: the configs are policy-config/'s). Versions are immutable and
 // the provider replaces the pack on any change under policies/, so the tag carries the sources' fingerprint.
@@ -100,6 +103,27 @@ for (const s of plan.stacks) {
     if (s.driftSchedule) {
         // Report drift, never auto-remediate. Schedules need the stack's deployment settings first.
         new service.DriftSchedule(`${s.stack}-drift`, { ...ref, scheduleCron: s.driftSchedule, autoRemediate: false }, { dependsOn: [settings] });
+    }
+    if (s.verifyArgs !== undefined) {
+        // `npm run verify` after each successful update (delivery.yaml verifyAfterDeploy): the update_succeeded
+        // event, never a preview, destroy or refresh, starts a deployment of the runner stack, which runs verify.
+        const runner = new service.Stack(`${s.stack}-verify-stack`, { organizationName: c.organization, projectName: runnerProject, stackName: s.stack }, { retainOnDelete: true });
+        const runnerRef = { organization: runner.organizationName, project: runner.projectName, stack: runner.stackName };
+        const runnerSettings = new service.DeploymentSettings(`${s.stack}-verify-settings`, { ...runnerRef, ...verifyRunnerSettings(s, c, project) });
+        new service.Webhook(
+            `${s.stack}-verify-after-update`,
+            {
+                organizationName: c.organization,
+                projectName: stack.projectName,
+                stackName: stack.stackName,
+                displayName: `verify ${s.stack} after update`,
+                format: service.WebhookFormat.PulumiDeployments,
+                payloadUrl: pulumi.interpolate`${runner.projectName}/${runner.stackName}`,
+                filters: [service.WebhookFilters.UpdateSucceeded],
+                active: true,
+            },
+            { dependsOn: [runnerSettings, settings] },
+        );
     }
     if (ciStacks.has(s.stack)) {
         // Stack Read allows previews and nothing more.

@@ -102,3 +102,34 @@ export function reviewStackPolicyCommand(organization: string, packName: string,
     const config = template.policyConfig.file ? ` --config ${template.policyConfig.file}` : "";
     return `pulumi policy enable ${organization}/${packName} ${version}${config}`;
 }
+
+/** Folder (project-relative) of the verify runner's Pulumi project (deployments/verify-runner/Pulumi.yaml). */
+export const VERIFY_RUNNER_DIR = "deployments/verify-runner";
+
+/**
+ * DeploymentSettings of a stack's verify runner (its stack of the same name in the runner project). Pulumi
+ * Deployments has no post-run commands (the pinned provider's operationContext: environmentVariables, oidc,
+ * options, preRunCommands), so verify runs as the runner's pre-run commands, started by the deployed stack's
+ * `update_succeeded` webhook: a failing check fails the runner's deployment. Each command runs in its own shell
+ * from repoDir, and the stack's ESC environment is not open there (Deployments docs, "Pre-run commands"):
+ * `pulumi env run` opens the stack's credentials environment for verify's AWS SDK calls and the kubeconfig's
+ * token; `pulumi stack output` uses the deployment's own Pulumi Cloud token.
+ */
+export function verifyRunnerSettings(s: DeliveredStack, c: Pick<DeliveryConfig, "organization" | "repository">, project: string) {
+    const root = `cd "$(git rev-parse --show-toplevel)"`;
+    return {
+        sourceContext: { git: { branch: `refs/heads/${s.branch}`, repoDir: VERIFY_RUNNER_DIR } },
+        // Never triggered by a push or a pull request: only by the webhook (and by hand).
+        vcs: { provider: "github", repository: c.repository, deployCommits: false, previewPullRequests: false, pullRequestTemplate: false },
+        operationContext: {
+            options: { skipIntermediateDeployments: true },
+            // verify takes the stack's name (it must have a Pulumi.<stack>.yaml) and reads `pulumi stack output
+            // --stack <stack>` from the project root: the default organization resolves it to the deployed stack.
+            preRunCommands: [
+                `${root} && npm ci`,
+                `pulumi org set-default ${c.organization}`,
+                `${root} && pulumi env run ${project}/${s.environment} -- npm run verify -- ${s.stack} ${s.verifyArgs ?? ""}`.trimEnd(),
+            ],
+        },
+    };
+}

@@ -30,10 +30,19 @@ export interface AccountDelivery {
 
 export type MissingPolicyConfig = "strict" | { inherit: string };
 
+/** `npm run verify` after each successful update: the arguments for every deployed stack, and per-stack overrides. */
+export interface VerifyAfterDeploy {
+    /** Arguments after `npm run verify -- <stack>`. @default "--no-scale" */
+    args: string;
+    /** Per stack: `false` (no verify) or its own arguments. @default {} */
+    stacks: Record<string, string | false>;
+}
+
 export interface Delivery {
     reviewStackTemplate: string;
     accounts: Record<string, AccountDelivery>;
     missingPolicyConfig: MissingPolicyConfig;
+    verifyAfterDeploy: VerifyAfterDeploy;
 }
 
 /** Which policy config a stack runs the pack with, and why. */
@@ -60,6 +69,8 @@ export interface DeliveredStack {
     /** The review-stack template: never deployed itself, copied into one stack per pull request. */
     reviewStackTemplate: boolean;
     policyConfig: PolicyConfigChoice;
+    /** Arguments of `npm run verify -- <stack>` run after each successful update; none for the template or when turned off. */
+    verifyArgs?: string;
 }
 
 export interface DeliveryPlan {
@@ -101,7 +112,7 @@ export function parseDelivery(raw: unknown, where = "deployments/delivery.yaml")
     const doc = isObject(raw) ? raw : {};
     if (!isObject(raw)) problems.push(`${where}: expected a mapping with reviewStackTemplate, accounts, missingPolicyConfig`);
     for (const key of Object.keys(doc)) {
-        if (!["reviewStackTemplate", "accounts", "missingPolicyConfig"].includes(key)) problems.push(`${where}: unknown key "${key}" (allowed: reviewStackTemplate, accounts, missingPolicyConfig)`);
+        if (!["reviewStackTemplate", "accounts", "missingPolicyConfig", "verifyAfterDeploy"].includes(key)) problems.push(`${where}: unknown key "${key}" (allowed: reviewStackTemplate, accounts, missingPolicyConfig, verifyAfterDeploy)`);
     }
     const template = doc.reviewStackTemplate;
     if (typeof template !== "string" || template === "") problems.push(`${where}: reviewStackTemplate must be a stack name, got ${JSON.stringify(template)}`);
@@ -127,7 +138,23 @@ export function parseDelivery(raw: unknown, where = "deployments/delivery.yaml")
     if (missing === "strict") missingPolicyConfig = "strict";
     else if (isObject(missing) && typeof missing.inherit === "string" && Object.keys(missing).length === 1) missingPolicyConfig = { inherit: missing.inherit };
     else problems.push(`${where}: missingPolicyConfig must be "strict" or { inherit: <stack> }, got ${JSON.stringify(missing)}`);
-    return { delivery: { reviewStackTemplate: String(template), accounts, missingPolicyConfig }, problems };
+    const verify = doc.verifyAfterDeploy ?? {};
+    const verifyAfterDeploy: VerifyAfterDeploy = { args: "--no-scale", stacks: {} };
+    const ARGS = /^[\w ./=-]*$/;
+    if (!isObject(verify) || Object.keys(verify).some((k) => k !== "args" && k !== "stacks")) {
+        problems.push(`${where}: verifyAfterDeploy must be { args?: "<verify arguments>", stacks?: { <stack>: false | "<verify arguments>" } }, got ${JSON.stringify(verify)}`);
+    } else {
+        if (verify.args !== undefined) {
+            if (typeof verify.args === "string" && ARGS.test(verify.args)) verifyAfterDeploy.args = verify.args;
+            else problems.push(`${where}: verifyAfterDeploy.args must be verify's arguments (letters, digits, - . / = and spaces), got ${JSON.stringify(verify.args)}`);
+        }
+        for (const [stack, value] of Object.entries(isObject(verify.stacks) ? verify.stacks : {})) {
+            if (value === false || (typeof value === "string" && ARGS.test(value))) verifyAfterDeploy.stacks[stack] = value;
+            else problems.push(`${where}: verifyAfterDeploy.stacks.${stack} must be false or verify's arguments, got ${JSON.stringify(value)}`);
+        }
+        if (verify.stacks !== undefined && !isObject(verify.stacks)) problems.push(`${where}: verifyAfterDeploy.stacks must map stack names to false or verify's arguments, got ${JSON.stringify(verify.stacks)}`);
+    }
+    return { delivery: { reviewStackTemplate: String(template), accounts, missingPolicyConfig, verifyAfterDeploy }, problems };
 }
 
 /** The policy config a stack runs the pack with: its own file, else delivery.yaml's `missingPolicyConfig`. */
@@ -188,6 +215,15 @@ export function deliveryPlan(projectDir = DEFAULT_PROJECT_DIR): DeliveryPlan {
             reviewStackTemplate: stack === delivery.reviewStackTemplate,
             policyConfig: choosePolicyConfig(stack, delivery.missingPolicyConfig, projectDir),
         });
+        const verify = delivery.verifyAfterDeploy.stacks[stack] ?? delivery.verifyAfterDeploy.args;
+        const last = stacks[stacks.length - 1];
+        // The template is never deployed; its review stacks are short-lived copies.
+        if (verify !== false && !last.reviewStackTemplate) last.verifyArgs = verify;
+    }
+    for (const stack of Object.keys(delivery.verifyAfterDeploy.stacks)) {
+        if (!stacks.some((s) => s.stack === stack && !s.reviewStackTemplate)) {
+            problems.push(`deployments/delivery.yaml: verifyAfterDeploy.stacks names "${stack}", which is not a stack Pulumi Deployments deploys (deployed: ${stacks.filter((s) => !s.reviewStackTemplate).map((s) => s.stack).join(", ")})`);
+        }
     }
     if (delivery.reviewStackTemplate && !stacks.some((s) => s.reviewStackTemplate) && !problems.some((p) => p.includes(`Pulumi.${delivery.reviewStackTemplate}.yaml`))) {
         problems.push(`deployments/delivery.yaml: reviewStackTemplate "${delivery.reviewStackTemplate}" has no Pulumi.${delivery.reviewStackTemplate}.yaml with a credentials environment`);

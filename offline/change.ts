@@ -71,6 +71,14 @@ export function isUnder(path: string, prefix: string): boolean {
     return path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
 }
 
+/** A value that is given (not absent, null, or an empty list/object/string). */
+function isSet(v: unknown): boolean {
+    if (v === undefined || v === null || v === "") return false;
+    if (Array.isArray(v)) return v.length > 0;
+    if (typeof v === "object") return Object.keys(v).length > 0;
+    return true;
+}
+
 function get(o: unknown, path: string): unknown {
     return path.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), o);
 }
@@ -106,6 +114,13 @@ export function planChange(before: PlannedResource[], after: PlannedResource[], 
             const rule = isProjectComponent(r.type) ? { forceNew: [] } : replacementRule(r.type);
             const forcing = [...rule.forceNew, ...r.options.replaceOnChanges];
             replaceBecause = changed.filter((p) => forcing.some((f) => isUnder(p, f)));
+            // One-directional force-new (provider CustomizeDiff): removed, or changed after having been set.
+            for (const w of "forceNewWhen" in rule ? (rule.forceNewWhen ?? []) : []) {
+                const before = get(old.inputs, w.path);
+                const now = get(r.inputs, w.path);
+                if (!isSet(before) || JSON.stringify(before) === JSON.stringify(now)) continue;
+                if (w.when === "changed-from-set" || !isSet(now)) replaceBecause.push(w.when === "removed" ? `${w.path} (removed)` : w.path);
+            }
             // Inputs fed by a resource replaced delete-first are unknown until it exists again: force-new ones replace.
             for (const [prop, urns] of Object.entries(r.propertyDependencies)) {
                 const cause = urns.map((u) => byUrn.get(u)).find((d) => d?.action === "replace" && d.order === "delete-first");

@@ -19,8 +19,19 @@ import { packSourceHash } from "../deployments/packVersion";
  *   and the replacement publishes organization/name@versionTag again: refused if that version is already published.
  * - Team permissions name an existing team and an existing stack (permission 101 read, 102 edit, 103 admin) or
  *   environment (none, read, open, write, admin); an OIDC issuer's team-token policy names an existing team.
+ * - DeploymentSettings inputs are the schema's fields only; `operationContext` has environmentVariables, oidc,
+ *   options and preRunCommands (no post-run commands exist), `options` the four documented flags.
+ * - A Webhook's format is raw, slack, ms_teams or pulumi_deployments and its filters are the WebhookFilters enum; a
+ *   pulumi_deployments webhook's payloadUrl is `<project>/<stack>` of a stack in the organization with deployment
+ *   settings (Deployments docs: "requires that your stacks are configured with Deployment Settings").
  * A rejected call fails the run with the reason, as `pulumi up` would fail that resource.
  */
+
+/** pulumiservice:index:DeploymentSettings input properties at 1.3.0. */
+const SETTINGS_FIELDS = ["agentPoolId", "cacheOptions", "executorContext", "github", "operationContext", "organization", "project", "sourceContext", "stack", "vcs"];
+/** WebhookFormat and WebhookFilters at 1.3.0 (the stack and deployment events; environment events are not for stacks). */
+const WEBHOOK_FORMATS = ["raw", "slack", "pulumi_deployments", "ms_teams"];
+const WEBHOOK_FILTERS = ["stack_created", "stack_deleted", "update_succeeded", "update_failed", "preview_succeeded", "preview_failed", "destroy_succeeded", "destroy_failed", "refresh_succeeded", "refresh_failed", "deployment_queued", "deployment_started", "deployment_succeeded", "deployment_failed", "drift_detected", "drift_detection_succeeded", "drift_detection_failed", "drift_remediation_succeeded", "drift_remediation_failed"];
 
 type Outputs = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
 
@@ -47,6 +58,10 @@ export function pulumiCloud(state: CloudState = newCloudState()): Record<string,
     const fail = (a: pulumi.runtime.MockResourceArgs, why: string): never => {
         throw new Error(`Pulumi Cloud refused ${a.type} ${a.name}: ${why}`);
     };
+    const unknownKeys = (a: pulumi.runtime.MockResourceArgs, prefix: string, value: unknown, allowed: string[]) => {
+        const extra = Object.keys((value as Record<string, unknown> | undefined) ?? {}).filter((k) => !allowed.includes(k));
+        if (extra.length > 0) fail(a, `${extra.map((k) => prefix + k).join(", ")}: not in the provider's schema (allowed ${prefix || "inputs"}: ${allowed.join(", ")})`);
+    };
     const needsSettings: Outputs = (a) => {
         const id = stackId(a.inputs.organization, a.inputs.project, a.inputs.stack);
         if (!settings.has(id)) fail(a, `stack ${id} has no deployment settings yet (schedules need them first)`);
@@ -63,7 +78,25 @@ export function pulumiCloud(state: CloudState = newCloudState()): Record<string,
         "pulumiservice:index:DeploymentSettings": (a) => {
             const id = stackId(a.inputs.organization, a.inputs.project, a.inputs.stack);
             if (!stacks.has(id)) fail(a, `stack ${id} not found (create the stack before its deployment settings)`);
+            unknownKeys(a, "", a.inputs, SETTINGS_FIELDS);
+            unknownKeys(a, "operationContext.", a.inputs.operationContext, ["environmentVariables", "oidc", "options", "preRunCommands"]);
+            unknownKeys(a, "operationContext.options.", (a.inputs.operationContext as Record<string, unknown> | undefined)?.options, ["skipInstallDependencies", "skipIntermediateDeployments", "shell", "deleteAfterDestroy"]);
             settings.add(id);
+            return {};
+        },
+        "pulumiservice:index:Webhook": (a) => {
+            const format = a.inputs.format ?? "raw";
+            if (!WEBHOOK_FORMATS.includes(format as string)) fail(a, `format must be one of ${WEBHOOK_FORMATS.join(", ")}, got ${JSON.stringify(format)}`);
+            for (const f of (a.inputs.filters ?? []) as string[]) if (!WEBHOOK_FILTERS.includes(f)) fail(a, `unknown filter ${JSON.stringify(f)}`);
+            if (a.inputs.stackName !== undefined) {
+                const own = stackId(a.inputs.organizationName, a.inputs.projectName, a.inputs.stackName);
+                if (!stacks.has(own)) fail(a, `stack ${own} not found`);
+            }
+            if (format === "pulumi_deployments") {
+                const target = `${a.inputs.organizationName}/${a.inputs.payloadUrl}`;
+                if (!/^[^/]+\/[^/]+$/.test(String(a.inputs.payloadUrl))) fail(a, `a pulumi_deployments payloadUrl is "<project>/<stack>", got ${JSON.stringify(a.inputs.payloadUrl)}`);
+                if (!settings.has(target)) fail(a, `target stack ${target} has no deployment settings (a deployment webhook needs them)`);
+            }
             return {};
         },
         "pulumiservice:index:DriftSchedule": needsSettings,

@@ -26,6 +26,12 @@ export interface ReplacementRule {
     /** Input property paths (Pulumi names, dotted for nested) whose change replaces the resource. */
     forceNew: string[];
     /**
+     * Paths that replace the resource only in one direction (terraform-provider-aws `CustomizeDiff` rules):
+     * "removed" → set before and unset now (`customdiff.ForceNewIfChange` on going from one block to none);
+     * "changed-from-set" → set before and different now (adding it where it was unset is an in-place update).
+     */
+    forceNewWhen?: { path: string; when: "removed" | "changed-from-set" }[];
+    /**
      * How the provider orders a replacement when the program did not set `deleteBeforeReplace`:
      * "name" → delete-first when `name` was given explicitly (bridge auto-naming rule);
      * "k8s-name" → delete-first when `metadata.name` is given and unchanged (pulumi-kubernetes);
@@ -41,7 +47,14 @@ export interface ReplacementRule {
     source: string;
 }
 
-const TF = (resource: string) => `terraform-provider-aws ${resource}: ForceNew properties`;
+/**
+ * terraform-provider-aws source read for each entry (the `ForceNew: true` schema attributes, or
+ * `RequiresReplace()` plan modifiers for Plugin Framework resources), as stored in the upstream index; the
+ * commit is the one the file was read at. @pulumi/aws 7.48.0 declares no upstream version in its package, so
+ * the newest stored file versions were read and their attribute names checked against @pulumi/aws 7.48.0's
+ * `*Args` declarations (tests/replacement.spec.ts, fixture tests/fixtures/upstream-forcenew.json).
+ */
+const TF = (resource: string, file: string, commit: string) => `terraform-provider-aws ${resource} (${file} @ ${commit.slice(0, 12)}): ForceNew properties`;
 
 const K8S_OBJECT: ReplacementRule = {
     forceNew: ["metadata.name", "metadata.namespace"],
@@ -51,86 +64,145 @@ const K8S_OBJECT: ReplacementRule = {
 
 export const REPLACEMENT_RULES: Record<string, ReplacementRule> = {
     // IAM
-    "aws:iam/role:Role": { forceNew: ["name", "namePrefix", "path"], order: "name", source: TF("aws_iam_role") },
-    "aws:iam/policy:Policy": { forceNew: ["name", "namePrefix", "path", "description"], order: "name", source: TF("aws_iam_policy") },
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { forceNew: ["role", "policyArn"], order: "create-first", source: TF("aws_iam_role_policy_attachment") },
-    "aws:iam/rolePolicy:RolePolicy": { forceNew: ["name", "namePrefix", "role"], order: "name", source: TF("aws_iam_role_policy") },
-    "aws:iam/serviceLinkedRole:ServiceLinkedRole": {
-        forceNew: ["awsServiceName", "customSuffix"],
-        order: "create-first",
-        identity: ["awsServiceName", "customSuffix"],
-        source: TF("aws_iam_service_linked_role"),
-    },
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": { forceNew: ["url"], order: "create-first", identity: ["url"], source: TF("aws_iam_openid_connect_provider") },
-    "aws:iam/instanceProfile:InstanceProfile": { forceNew: ["name", "namePrefix", "path"], order: "name", source: TF("aws_iam_instance_profile") },
+    // internal/service/iam/role.go: name, name_prefix, path ForceNew (checked by the table's first author).
+    "aws:iam/role:Role": { forceNew: ["name", "namePrefix", "path"], order: "name", source: "terraform-provider-aws aws_iam_role (internal/service/iam/role.go): ForceNew properties" },
+    // internal/service/iam/policy.go: description, name, name_prefix, path.
+    "aws:iam/policy:Policy": { forceNew: ["name", "namePrefix", "path", "description"], order: "name", source: TF("aws_iam_policy", "internal/service/iam/policy.go", "01ccd9a2d118a3e81a9649759bf14303526dc9e6") },
+    // internal/service/iam/role_policy_attachment.go: role, policy_arn.
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { forceNew: ["role", "policyArn"], order: "create-first", source: TF("aws_iam_role_policy_attachment", "internal/service/iam/role_policy_attachment.go", "04c79849dbe7fbe76c3054b364357bcdaade9ac5") },
+    // internal/service/iam/role_policy.go: name, name_prefix, role.
+    "aws:iam/rolePolicy:RolePolicy": { forceNew: ["name", "namePrefix", "role"], order: "name", source: TF("aws_iam_role_policy", "internal/service/iam/role_policy.go", "02f97af85f89a04e8ed89f5e8b64a9a67f3cfe07") },
+    // internal/service/iam/openid_connect_provider.go: url only (client_id_list and thumbprint_list update in place).
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": { forceNew: ["url"], order: "create-first", identity: ["url"], source: TF("aws_iam_openid_connect_provider", "internal/service/iam/openid_connect_provider.go", "01606926a0c0ab9174aec440f976a48b0baee722") },
     // EKS
+    // internal/service/eks/cluster.go: name, role_arn, bootstrap_self_managed_addons,
+    // access_config.bootstrap_cluster_creator_admin_permissions, kubernetes_network_config.{ip_family,service_ipv4_cidr},
+    // outpost_config.{control_plane_instance_type,control_plane_placement.group_name}, remote_network_config (and its
+    // cidrs). NOT vpc_config.subnet_ids (updated in place), NOT encryption_config except its removal
+    // (customdiff.ForceNewIfChange 1 → 0), compute_config.node_role_arn only when an existing role changes.
     "aws:eks/cluster:Cluster": {
-        forceNew: ["name", "roleArn", "vpcConfig.subnetIds", "encryptionConfig", "kubernetesNetworkConfig", "bootstrapSelfManagedAddons", "outpostConfig"],
+        forceNew: [
+            "name",
+            "roleArn",
+            "bootstrapSelfManagedAddons",
+            "accessConfig.bootstrapClusterCreatorAdminPermissions",
+            "kubernetesNetworkConfig.ipFamily",
+            "kubernetesNetworkConfig.serviceIpv4Cidr",
+            "outpostConfig.controlPlaneInstanceType",
+            "outpostConfig.controlPlanePlacement.groupName",
+            "remoteNetworkConfig",
+        ],
+        forceNewWhen: [
+            { path: "encryptionConfig", when: "removed" },
+            { path: "computeConfig.nodeRoleArn", when: "changed-from-set" },
+        ],
         order: "name",
-        source: TF("aws_eks_cluster"),
+        source: TF("aws_eks_cluster", "internal/service/eks/cluster.go", "00555dc5b38f92abbfa230badea0ed0754cea81e"),
     },
+    // internal/service/eks/node_group.go: ami_type, capacity_type, cluster_name, disk_size, instance_types,
+    // launch_template.{id,name}, node_group_name, node_group_name_prefix, node_role_arn, remote_access, subnet_ids.
     "aws:eks/nodeGroup:NodeGroup": {
         forceNew: ["amiType", "capacityType", "clusterName", "diskSize", "instanceTypes", "nodeGroupName", "nodeGroupNamePrefix", "nodeRoleArn", "remoteAccess", "subnetIds", "launchTemplate.id", "launchTemplate.name"],
         order: "create-first",
-        source: TF("aws_eks_node_group"),
+        source: TF("aws_eks_node_group", "internal/service/eks/node_group.go", "012e0a32f0686212f447447fd3d81c3d0ce256ad"),
     },
-    "aws:eks/addon:Addon": { forceNew: ["clusterName", "addonName"], order: "create-first", identity: ["clusterName", "addonName"], source: TF("aws_eks_addon") },
+    // internal/service/eks/addon.go: addon_name, cluster_name.
+    "aws:eks/addon:Addon": { forceNew: ["clusterName", "addonName"], order: "create-first", identity: ["clusterName", "addonName"], source: TF("aws_eks_addon", "internal/service/eks/addon.go", "00a35305dc1b297a6fcdecdfbba33f1e63c3da39") },
+    // internal/service/eks/access_entry.go: cluster_name, principal_arn, type.
     "aws:eks/accessEntry:AccessEntry": {
         forceNew: ["clusterName", "principalArn", "type"],
         order: "create-first",
         identity: ["clusterName", "principalArn"],
-        source: TF("aws_eks_access_entry"),
+        source: TF("aws_eks_access_entry", "internal/service/eks/access_entry.go", "01f431114674c27cf790fafb67ac274bf8f765e1"),
     },
-    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": {
-        forceNew: ["clusterName", "principalArn", "policyArn", "accessScope"],
-        order: "create-first",
-        source: TF("aws_eks_access_policy_association"),
-    },
+    // internal/service/eks/pod_identity_association.go (Plugin Framework): RequiresReplace on cluster_name,
+    // namespace, service_account; role_arn and target_role_arn update in place.
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
         forceNew: ["clusterName", "namespace", "serviceAccount"],
         order: "create-first",
         identity: ["clusterName", "namespace", "serviceAccount"],
-        source: TF("aws_eks_pod_identity_association"),
+        source: TF("aws_eks_pod_identity_association", "internal/service/eks/pod_identity_association.go", "00a35305dc1b297a6fcdecdfbba33f1e63c3da39"),
     },
     // EC2 and VPC
-    "aws:ec2/launchTemplate:LaunchTemplate": { forceNew: ["name", "namePrefix"], order: "name", source: TF("aws_launch_template") },
-    "aws:ec2/tag:Tag": { forceNew: ["resourceId", "key"], order: "create-first", source: TF("aws_ec2_tag") },
-    "aws:ec2/vpc:Vpc": { forceNew: ["cidrBlock", "instanceTenancy", "ipv4IpamPoolId"], order: "create-first", source: TF("aws_vpc") },
-    "aws:ec2/subnet:Subnet": { forceNew: ["vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId"], order: "create-first", source: TF("aws_subnet") },
+    // internal/service/ec2/ec2_launch_template.go (89 kB): only its first 16 kB were read (no ForceNew there);
+    // name/name_prefix ForceNew is NOT re-verified.
+    "aws:ec2/launchTemplate:LaunchTemplate": { forceNew: ["name", "namePrefix"], order: "name", source: "terraform-provider-aws aws_launch_template (internal/service/ec2/ec2_launch_template.go, partly read): name, name_prefix — UNVERIFIED" },
+    // aws_ec2_tag: its source file is not in the upstream index; resource_id and key as the table had them — UNVERIFIED.
+    "aws:ec2/tag:Tag": { forceNew: ["resourceId", "key"], order: "create-first", source: "terraform-provider-aws aws_ec2_tag: resource_id, key — UNVERIFIED (source not found in the index)" },
+    // internal/service/ec2/vpc_.go: cidr_block, ipv4_ipam_pool_id, ipv4_netmask_length. NOT instance_tenancy
+    // (ModifyVpcTenancy in place).
+    "aws:ec2/vpc:Vpc": { forceNew: ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"], order: "create-first", source: TF("aws_vpc", "internal/service/ec2/vpc_.go", "00081ce41cc691433ac19bf42227cdabffd0454d") },
+    // internal/service/ec2/vpc_subnet.go: availability_zone, availability_zone_id, cidr_block, ipv4_ipam_pool_id,
+    // ipv4_netmask_length, ipv6_ipam_pool_id, ipv6_native, ipv6_netmask_length, outpost_arn, vpc_id; ipv6_cidr_block
+    // only when assign_ipv6_address_on_creation was true (CustomizeDiff; the program sets no IPv6).
+    "aws:ec2/subnet:Subnet": {
+        forceNew: ["vpcId", "cidrBlock", "availabilityZone", "availabilityZoneId", "ipv4IpamPoolId", "ipv4NetmaskLength", "ipv6IpamPoolId", "ipv6Native", "ipv6NetmaskLength", "outpostArn"],
+        order: "create-first",
+        source: TF("aws_subnet", "internal/service/ec2/vpc_subnet.go", "00cda125a19d31754cb0d073cf551264c57955cb"),
+    },
     // Children of the awsx VPC (modelled, offline/remoteChildren.ts).
-    "aws:ec2/internetGateway:InternetGateway": { forceNew: [], order: "create-first", source: "terraform-provider-aws aws_internet_gateway: no ForceNew property (vpc_id is attached and detached in place)" },
-    "aws:ec2/routeTable:RouteTable": { forceNew: ["vpcId"], order: "create-first", source: TF("aws_route_table") },
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": { forceNew: ["subnetId", "gatewayId"], order: "create-first", source: TF("aws_route_table_association (vpc_route_table_association.go)") },
-    "aws:ec2/route:Route": { forceNew: ["routeTableId", "destinationCidrBlock", "destinationIpv6CidrBlock", "destinationPrefixListId"], order: "create-first", source: TF("aws_route (vpc_route.go)") },
-    "aws:ec2/eip:Eip": { forceNew: ["address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"], order: "create-first", source: TF("aws_eip (ec2_eip.go)") },
+    // internal/service/ec2/vpc_internet_gateway.go: no ForceNew (vpc_id is attached and detached in place).
+    "aws:ec2/internetGateway:InternetGateway": { forceNew: [], order: "create-first", source: TF("aws_internet_gateway", "internal/service/ec2/vpc_internet_gateway.go", "08923b68b5ad6fcfdd38362fb5247e39a9b07add") + " (none)" },
+    // internal/service/ec2/vpc_route_table.go: vpc_id.
+    "aws:ec2/routeTable:RouteTable": { forceNew: ["vpcId"], order: "create-first", source: TF("aws_route_table", "internal/service/ec2/vpc_route_table.go", "022092419b7cda11527df3c6b51cbfe1876c1722") },
+    // internal/service/ec2/vpc_route_table_association.go: subnet_id, gateway_id (route_table_id is replaced in place).
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": { forceNew: ["subnetId", "gatewayId"], order: "create-first", source: TF("aws_route_table_association", "internal/service/ec2/vpc_route_table_association.go", "0be71beb458ad8875e0acc5c91519c0ceeb214aa") },
+    // internal/service/ec2/vpc_route.go: route_table_id and the three destinations; targets are ReplaceRoute'd.
+    "aws:ec2/route:Route": { forceNew: ["routeTableId", "destinationCidrBlock", "destinationIpv6CidrBlock", "destinationPrefixListId"], order: "create-first", source: TF("aws_route", "internal/service/ec2/vpc_route.go", "0128541e0711766f28540143a9d73738aced60aa") },
+    // internal/service/ec2/ec2_eip.go: address, domain, ipam_pool_id, network_border_group, public_ipv4_pool.
+    "aws:ec2/eip:Eip": { forceNew: ["address", "domain", "ipamPoolId", "networkBorderGroup", "publicIpv4Pool"], order: "create-first", source: TF("aws_eip", "internal/service/ec2/ec2_eip.go", "01606926a0c0ab9174aec440f976a48b0baee722") },
+    // internal/service/ec2/vpc_nat_gateway.go: allocation_id, connectivity_type, private_ip,
+    // secondary_private_ip_address_count, subnet_id.
     "aws:ec2/natGateway:NatGateway": {
         forceNew: ["allocationId", "connectivityType", "privateIp", "secondaryPrivateIpAddressCount", "subnetId"],
         order: "create-first",
-        source: TF("aws_nat_gateway (vpc_nat_gateway.go)"),
+        source: TF("aws_nat_gateway", "internal/service/ec2/vpc_nat_gateway.go", "04088eaa54948421bf1ef7494ae2b2c01d9243e3"),
     },
-    "aws:ec2/securityGroup:SecurityGroup": { forceNew: ["name", "namePrefix", "vpcId", "description"], order: "name", source: TF("aws_security_group") },
-    "aws:ec2/securityGroupRule:SecurityGroupRule": {
-        forceNew: ["type", "securityGroupId", "protocol", "fromPort", "toPort", "cidrBlocks", "sourceSecurityGroupId", "self"],
+    // internal/service/ec2/vpc_flow_log.go: every argument but tags ("Tags only" update).
+    "aws:ec2/flowLog:FlowLog": {
+        forceNew: [
+            "deliverCrossAccountRole",
+            "destinationOptions",
+            "eniId",
+            "iamRoleArn",
+            "logDestination",
+            "logDestinationType",
+            "logFormat",
+            "maxAggregationInterval",
+            "regionalNatGatewayId",
+            "subnetId",
+            "trafficType",
+            "transitGatewayAttachmentId",
+            "transitGatewayId",
+            "vpcId",
+        ],
         order: "create-first",
-        source: TF("aws_security_group_rule"),
+        source: TF("aws_flow_log", "internal/service/ec2/vpc_flow_log.go", "00a35305dc1b297a6fcdecdfbba33f1e63c3da39"),
     },
-    "aws:ec2/flowLog:FlowLog": { forceNew: ["vpcId", "subnetId", "logDestination", "logDestinationType", "trafficType", "logFormat", "iamRoleArn"], order: "create-first", source: TF("aws_flow_log") },
     // Queue, rules, logs, keys
-    "aws:sqs/queue:Queue": { forceNew: ["name", "namePrefix", "fifoQueue"], order: "name", source: TF("aws_sqs_queue") },
-    "aws:sqs/queuePolicy:QueuePolicy": { forceNew: ["queueUrl"], order: "create-first", source: TF("aws_sqs_queue_policy") },
-    "aws:cloudwatch/eventRule:EventRule": { forceNew: ["name", "namePrefix", "eventBusName"], order: "name", source: TF("aws_cloudwatch_event_rule") },
-    "aws:cloudwatch/eventTarget:EventTarget": { forceNew: ["rule", "targetId", "eventBusName"], order: "create-first", identity: ["rule", "targetId"], source: TF("aws_cloudwatch_event_target") },
-    "aws:cloudwatch/logGroup:LogGroup": { forceNew: ["name", "namePrefix", "logGroupClass"], order: "name", source: TF("aws_cloudwatch_log_group") },
-    "aws:kms/key:Key": { forceNew: ["customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"], order: "create-first", source: TF("aws_kms_key") },
-    "aws:kms/alias:Alias": { forceNew: ["name", "namePrefix"], order: "name", source: TF("aws_kms_alias") },
-    "aws:s3/bucket:Bucket": { forceNew: ["bucket", "bucketPrefix"], order: "create-first", identity: ["bucket"], source: TF("aws_s3_bucket") },
+    // internal/service/sqs/queue.go: fifo_queue, name, name_prefix.
+    "aws:sqs/queue:Queue": { forceNew: ["name", "namePrefix", "fifoQueue"], order: "name", source: TF("aws_sqs_queue", "internal/service/sqs/queue.go", "00a35305dc1b297a6fcdecdfbba33f1e63c3da39") },
+    // internal/service/sqs/queue_policy.go: queue_url.
+    "aws:sqs/queuePolicy:QueuePolicy": { forceNew: ["queueUrl"], order: "create-first", source: TF("aws_sqs_queue_policy", "internal/service/sqs/queue_policy.go", "0148137dc6fb802b97b74036846777ab15c0f9ad") },
+    // internal/service/events/rule.go: event_bus_name, name, name_prefix.
+    "aws:cloudwatch/eventRule:EventRule": { forceNew: ["name", "namePrefix", "eventBusName"], order: "name", source: TF("aws_cloudwatch_event_rule", "internal/service/events/rule.go", "0cdab4ae09a963535e03dde0bff4784afe8e3517") },
+    // internal/service/events/target.go: event_bus_name, rule, target_id.
+    "aws:cloudwatch/eventTarget:EventTarget": { forceNew: ["rule", "targetId", "eventBusName"], order: "create-first", identity: ["rule", "targetId"], source: TF("aws_cloudwatch_event_target", "internal/service/events/target.go", "0762c41e2027fcd3cb8340d3e6886c6975fc0a59") },
+    // internal/service/logs/group.go: log_group_class, name, name_prefix.
+    "aws:cloudwatch/logGroup:LogGroup": { forceNew: ["name", "namePrefix", "logGroupClass"], order: "name", source: TF("aws_cloudwatch_log_group", "internal/service/logs/group.go", "0073593e7d6993ba482409f4dc35438daaa79bb3") },
+    // internal/service/kms/key.go: custom_key_store_id, customer_master_key_spec, key_usage, multi_region, xks_key_id.
+    "aws:kms/key:Key": { forceNew: ["customerMasterKeySpec", "keyUsage", "multiRegion", "customKeyStoreId", "xksKeyId"], order: "create-first", source: TF("aws_kms_key", "internal/service/kms/key.go", "00a35305dc1b297a6fcdecdfbba33f1e63c3da39") },
+    // internal/service/kms/alias.go: name, name_prefix (target_key_id updates in place).
+    "aws:kms/alias:Alias": { forceNew: ["name", "namePrefix"], order: "name", source: TF("aws_kms_alias", "internal/service/kms/alias.go", "01c08000ddb14181b5bd19201d8fca311dc570e4") },
     // Kubernetes
     "kubernetes:core/v1:Namespace": K8S_OBJECT,
     "kubernetes:apps/v1:Deployment": { ...K8S_OBJECT, forceNew: [...K8S_OBJECT.forceNew, "spec.selector"], source: `${K8S_OBJECT.source}; Deployment spec.selector is immutable (apps/v1 API)` },
     "kubernetes:karpenter.sh/v1:NodePool": K8S_OBJECT,
     "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": K8S_OBJECT,
     "kubernetes:flowcontrol.apiserver.k8s.io/v1:FlowSchema": K8S_OBJECT,
-    "kubernetes:helm.sh/v3:Release": { forceNew: ["name", "namespace"], order: "create-first", source: "Helm: a release is identified by name and namespace" },
+    // pulumi-kubernetes provider/pkg/provider/helm_release.go Diff (read @ 01799d569956, not pinned to 4.34.2):
+    // forceNewFields ".name", ".namespace"; DeleteBeforeReplace: false (create-first).
+    "kubernetes:helm.sh/v3:Release": { forceNew: ["name", "namespace"], order: "create-first", source: "pulumi-kubernetes helm_release.go Diff: forceNewFields name, namespace; DeleteBeforeReplace false" },
     // Providers and dynamic resources
     "pulumi:providers:aws": { forceNew: ["region"], order: "create-first", source: "pulumi-aws DiffConfig: a provider in another region replaces every resource it manages" },
     "pulumi:providers:kubernetes": { forceNew: ["kubeconfig"], order: "create-first", source: "pulumi-kubernetes DiffConfig: a kubeconfig for another cluster replaces the provider and its objects" },

@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { inflateDeployment } from "../components/demoWorkload";
 import { findResource, resourcesOfType } from "../offline/engine";
 import { runStack } from "./helpers/run";
+import { PULUMI_MANAGER, ServerObject, SsaConflict, pulumiUp } from "./helpers/ssa";
 
 /** The pod spec of the Deployment (plain values: the builder takes no outputs). */
 function podSpec(a: Parameters<typeof inflateDeployment>[0]): Record<string, any> {
@@ -41,15 +42,57 @@ describe("DemoWorkload", () => {
         expect(((await runStack("dev", { demoWorkload: undefined })).resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!.inputs.spec as { replicas: number }).replicas).to.equal(0);
     });
 
-    it("leaves replicas to kubectl after creation: no server-side apply conflict after a `kubectl scale`", async () => {
-        // The provider applies with its own field manager and force only with the pulumi.com/patchForce annotation
-        // (pulumi-kubernetes provider/pkg/await/await.go patchForce); `kubectl scale` makes "kubectl" own
-        // spec.replicas, so the next apply of a different count is a conflict. ignoreChanges drops a field owned
-        // by another manager from the apply (handleSSAIgnoreFields).
-        const deployment = findResource(await runStack("dev"), "kubernetes:apps/v1:Deployment", "eks-karpenter-dev-demo-inflate");
-        expect(deployment.options.ignoreChanges).to.deep.equal(["spec.replicas"]);
-        expect((deployment.inputs.metadata as { annotations?: Record<string, string> }).annotations?.["pulumi.com/patchForce"]).to.equal(undefined);
-        const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-        expect(readme).to.include("`demoWorkload.replicas` is the replica count the Deployment is created with");
+    describe("replicas after a `kubectl scale` or `npm run verify` (server-side apply field ownership)", () => {
+        const config = { replicas: 0, onDemandOnly: false, spreadAcrossZones: false };
+        const scaler = "kubectl"; // `kubectl scale`, or verify's client: an Update of the scale subresource
+        let ignoreChanges: string[];
+        before(async () => {
+            const deployment = findResource(await runStack("dev"), "kubernetes:apps/v1:Deployment", "eks-karpenter-dev-demo-inflate");
+            ignoreChanges = deployment.options.ignoreChanges ?? [];
+            expect((deployment.inputs.metadata as { annotations?: Record<string, string> }).annotations?.["pulumi.com/patchForce"]).to.equal(undefined);
+        });
+        /** The Deployment created by `pulumi up`, then scaled by hand to `scaled`. */
+        function created(scaled: number): ServerObject {
+            const server = new ServerObject();
+            server.apply(PULUMI_MANAGER, inflateDeployment(config) as never, false);
+            server.update(scaler, "spec.replicas", scaled);
+            return server;
+        }
+
+        it("the model refuses what the API server refuses: applying another count of a field kubectl owns, unless forced", () => {
+            const server = created(3);
+            expect(server.managers("spec.replicas")).to.deep.equal([scaler]);
+            expect(() => server.apply(PULUMI_MANAGER, inflateDeployment(config) as never, false)).to.throw(SsaConflict, `conflict with "${scaler}": .spec.replicas`);
+            // Without ignoreChanges, any later change of the Deployment sends replicas: 0 and conflicts.
+            expect(() => pulumiUp(created(3), inflateDeployment(config) as never, inflateDeployment({ ...config, spreadAcrossZones: true }) as never, [])).to.throw(SsaConflict);
+            server.apply(PULUMI_MANAGER, inflateDeployment(config) as never, true);
+            expect(server.managers("spec.replicas")).to.deep.equal([PULUMI_MANAGER]);
+        });
+
+        it("(a) a change of other fields applies without a conflict and keeps the scaled count", () => {
+            for (const scaled of [3, 0]) {
+                // 0: verify scaled up and restored the original count; the field stays verify's.
+                const server = created(scaled);
+                expect(pulumiUp(server, inflateDeployment(config) as never, inflateDeployment({ ...config, spreadAcrossZones: true }) as never, ignoreChanges)).to.equal("updated");
+                expect(server.value("spec.replicas")).to.equal(scaled);
+                expect(server.value("spec.template.spec.topologySpreadConstraints")).to.not.equal(undefined);
+            }
+            // Never scaled: the provider still owns replicas and sends the live value.
+            const untouched = new ServerObject();
+            untouched.apply(PULUMI_MANAGER, inflateDeployment({ ...config, replicas: 2 }) as never, false);
+            expect(pulumiUp(untouched, inflateDeployment({ ...config, replicas: 2 }) as never, inflateDeployment({ ...config, replicas: 2, onDemandOnly: true }) as never, ignoreChanges)).to.equal("updated");
+            expect(untouched.value("spec.replicas")).to.equal(2);
+        });
+
+        it("(b) a change of demoWorkload.replicas alone changes nothing (as README says), with or without a scale before", () => {
+            for (const server of [created(3), (() => { const s = new ServerObject(); s.apply(PULUMI_MANAGER, inflateDeployment(config) as never, false); return s; })()]) {
+                const before = server.value("spec.replicas");
+                expect(pulumiUp(server, inflateDeployment(config) as never, inflateDeployment({ ...config, replicas: 4 }) as never, ignoreChanges)).to.equal("no change");
+                expect(server.value("spec.replicas")).to.equal(before);
+            }
+            const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+            expect(readme).to.include("`demoWorkload.replicas` is the replica count the Deployment is created with");
+            expect(readme).to.include("changing `demoWorkload.replicas` later changes nothing");
+        });
     });
 });

@@ -5,6 +5,8 @@ import * as service from "@pulumi/pulumiservice";
 import { expect } from "chai";
 import { parse } from "yaml";
 import { deployPaths, escEnvironmentYaml } from "../deployments/settings";
+import { parseDelivery } from "../deployments/stacks";
+import { pulumiCloud } from "../offline/pulumiCloud";
 import { ProgramRun, RecordedResource, findResource, resourcesOfType, runProgram } from "../offline/engine";
 import { newCloudState } from "../offline/pulumiCloud";
 
@@ -33,7 +35,7 @@ describe("deployments/ (Pulumi Cloud settings, against a strict offline Pulumi C
     const dependsOn = (r: RecordedResource, on: RecordedResource) => r.dependencies.includes(on.urn);
 
     it("creates every stack of a Pulumi.<stack>.yaml, each before its deployment settings (Pulumi Cloud rejects settings of a missing stack)", () => {
-        const stacks = resourcesOfType(run, "pulumiservice:index:Stack").map((s) => s.inputs.stackName);
+        const stacks = resourcesOfType(run, "pulumiservice:index:Stack").filter((s) => s.inputs.projectName === "eks-karpenter").map((s) => s.inputs.stackName);
         expect(stacks).to.have.members(["dev", "pr", "prod"]);
         for (const stack of ["dev", "pr", "prod"]) {
             const s = findResource(run, "pulumiservice:index:Stack", `${stack}-stack`);
@@ -66,6 +68,54 @@ describe("deployments/ (Pulumi Cloud settings, against a strict offline Pulumi C
         const drift = resourcesOfType(run, "pulumiservice:index:DriftSchedule");
         expect(drift.map((d) => d.inputs)).to.deep.equal([{ organization: "acme", project: "eks-karpenter", stack: "prod", scheduleCron: "0 */6 * * *", autoRemediate: false }]);
         expect(dependsOn(drift[0], settings("prod")), "the schedule waits for the settings").to.equal(true);
+    });
+
+    it("runs `npm run verify -- <stack> --no-scale` after each successful update of a deployed stack, never after a preview or destroy", () => {
+        // DeploymentSettings have no post-run commands (pinned provider: operationContext is environmentVariables,
+        // oidc, options, preRunCommands). A stack webhook filtered to update_succeeded, in the pulumi_deployments
+        // format, starts a deployment of a runner stack whose pre-run commands run verify.
+        const webhooks = resourcesOfType(run, "pulumiservice:index:Webhook");
+        expect(webhooks.map((w) => w.inputs.stackName).sort(), "every deployed stack, not the review-stack template").to.deep.equal(["dev", "prod"]);
+        for (const stack of ["dev", "prod"]) {
+            const hook = findResource(run, "pulumiservice:index:Webhook", `${stack}-verify-after-update`);
+            expect(hook.inputs).to.deep.include({ organizationName: "acme", projectName: "eks-karpenter", stackName: stack, format: "pulumi_deployments", filters: ["update_succeeded"], active: true });
+            expect(hook.inputs.payloadUrl).to.equal(`eks-karpenter-verify/${stack}`);
+            const runner = findResource(run, "pulumiservice:index:DeploymentSettings", `${stack}-verify-settings`);
+            expect(dependsOn(hook, runner), "the webhook's target has its deployment settings first").to.equal(true);
+            const r = runner.inputs as Record<string, any>;
+            expect(r.project).to.equal("eks-karpenter-verify");
+            expect(r.sourceContext.git).to.deep.equal({ branch: `refs/heads/${stack === "prod" ? "release" : "main"}`, repoDir: "deployments/verify-runner" });
+            expect(r.vcs).to.deep.include({ deployCommits: false, previewPullRequests: false, pullRequestTemplate: false });
+            const commands = r.operationContext.preRunCommands as string[];
+            // The stack's ESC environment is not open in pre-run commands (Deployments docs): `pulumi env run` opens it.
+            expect(commands.at(-1)).to.equal(`cd "$(git rev-parse --show-toplevel)" && pulumi env run eks-karpenter/aws-${stack} -- npm run verify -- ${stack} --no-scale`);
+            // verify only takes stacks with a Pulumi.<stack>.yaml; the organization resolves `pulumi stack output --stack <stack>`.
+            expect(commands.slice(0, -1)).to.include.members([`cd "$(git rev-parse --show-toplevel)" && npm ci`, "pulumi org set-default acme"]);
+        }
+        const runnerFile = parse(fs.readFileSync(path.join(ROOT, "deployments", "verify-runner", "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
+        expect(runnerFile.name).to.equal("eks-karpenter-verify");
+        expect(runnerFile.resources ?? {}, "the runner's own update changes nothing").to.deep.equal({});
+    });
+
+    it("reads verifyAfterDeploy from delivery.yaml: --no-scale by default, per-stack arguments or false, bad values refused", () => {
+        expect(parseDelivery({ reviewStackTemplate: "pr", accounts: { dev: { branch: "main" } } }).delivery.verifyAfterDeploy).to.deep.equal({ args: "--no-scale", stacks: {} });
+        const ok = parseDelivery({ reviewStackTemplate: "pr", accounts: { dev: { branch: "main" } }, verifyAfterDeploy: { stacks: { dev: false, prod: "--replicas 2" } } });
+        expect(ok.problems).to.deep.equal([]);
+        expect(ok.delivery.verifyAfterDeploy.stacks).to.deep.equal({ dev: false, prod: "--replicas 2" });
+        const bad = parseDelivery({ reviewStackTemplate: "pr", accounts: { dev: { branch: "main" } }, verifyAfterDeploy: { args: "--no-scale; rm -rf /", stacks: { dev: true } } });
+        expect(bad.problems).to.have.length(2);
+        expect(bad.problems.join("\n")).to.include("verifyAfterDeploy.args").and.include("verifyAfterDeploy.stacks.dev");
+    });
+
+    it("the offline Pulumi Cloud refuses what the pinned provider's schema has no field for (e.g. operationContext.postRunCommands)", () => {
+        const cloud = pulumiCloud();
+        const args = (type: string, name: string, inputs: Record<string, unknown>) => ({ type, name, inputs, id: undefined, provider: undefined, custom: true }) as any;
+        cloud["pulumiservice:index:Stack"](args("pulumiservice:index:Stack", "s", { organizationName: "o", projectName: "p", stackName: "s" }));
+        const ref = { organization: "o", project: "p", stack: "s" };
+        expect(() => cloud["pulumiservice:index:DeploymentSettings"](args("pulumiservice:index:DeploymentSettings", "x", { ...ref, operationContext: { postRunCommands: ["npm test"] } }))).to.throw(/postRunCommands/);
+        expect(() => cloud["pulumiservice:index:Webhook"](args("pulumiservice:index:Webhook", "w", { organizationName: "o", projectName: "p", stackName: "s", format: "pulumi_deployments", payloadUrl: "p/s", filters: ["update_succeeded"], displayName: "w" }))).to.throw(/no deployment settings/);
+        cloud["pulumiservice:index:DeploymentSettings"](args("pulumiservice:index:DeploymentSettings", "x", { ...ref, operationContext: { preRunCommands: ["true"] } }));
+        expect(() => cloud["pulumiservice:index:Webhook"](args("pulumiservice:index:Webhook", "w", { organizationName: "o", projectName: "p", stackName: "s", format: "pulumi_deployments", payloadUrl: "p/s", filters: ["update_done"], displayName: "w" }))).to.throw(/update_done/);
     });
 
     it("publishes the policy pack at policies/package.json's version before any group enables it", () => {

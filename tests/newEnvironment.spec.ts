@@ -24,6 +24,7 @@ function projectCopy(): string {
     for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi(\.[^.]+)?\.yaml$/.test(f))) copy(f);
     for (const f of fs.readdirSync(path.join(ROOT, "policy-config"))) copy(path.join("policy-config", f));
     for (const f of fs.readdirSync(path.join(ROOT, "deployments")).filter((f) => /\.(ts|yaml|json)$/.test(f))) copy(path.join("deployments", f));
+    copy("deployments/verify-runner/Pulumi.yaml");
     copy("policies/package.json");
     copy("policies/pack.ts");
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
@@ -91,6 +92,8 @@ describe("a new environment with no code change (staging, copied from dev)", () 
         expect(settings.vcs.paths).to.include("Pulumi.staging.yaml");
         const group = findResource(run, "pulumiservice:index:PolicyGroup", "staging-policies").inputs as Record<string, any>;
         expect(group.policyPacks[0].config).to.deep.equal(JSON.parse(fs.readFileSync(path.join(ROOT, "policy-config", "dev.json"), "utf8")));
+        // Verified after each successful update, like every deployed stack (deployments/delivery.yaml verifyAfterDeploy).
+        expect(findResource(run, "pulumiservice:index:Webhook", "staging-verify-after-update").inputs.payloadUrl).to.equal("eks-karpenter-verify/staging");
         // Same account as dev: no new credentials environment.
         expect(resourcesOfType(run, "pulumiservice:index:Environment").map((e) => e.name)).to.deep.equal(["aws-dev", "aws-prod"]);
     });

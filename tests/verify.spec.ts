@@ -199,6 +199,18 @@ describe("npm run verify (against a fake Kubernetes API server on 127.0.0.1 and 
         expect(report.exitCode).to.equal(0);
     });
 
+    it("scales down to half and to zero (issue 16) also when the demo ran pods before, then restores the original count", async () => {
+        const config = dev();
+        // One demo pod runs on a node from before the test; the test adds 5 (dev's cap), goes to 1 + 2, to 0, back to 1.
+        const { report, fake, check } = await run(config, scenario(config, { demoReplicas: 1 }));
+        expect(report.checks.filter((c) => c.group === "scaling").map((c) => `${c.status} ${c.name}`)).to.deep.equal(["pass scale up", "pass scale down to 3", "pass scale down to 0", "pass restore"]);
+        expect(report.scaling?.scaleDown.map((p) => p.replicas)).to.deep.equal([3, 0]);
+        expect(check("scaling", "scale down to 0")?.detail).to.match(/ node\(s\) removed .* after scaling to 0 /);
+        expect(fake.scalePatches).to.deep.equal([6, 3, 0, 1]);
+        expect(fake.demoReplicas).to.equal(1);
+        expect(check("scaling", "restore")).to.deep.include({ status: "pass", detail: "inflate/inflate back at 1 replicas" });
+    });
+
     it("restore after an interruption: Ctrl-C while nodes launch puts the demo back at its original replicas", async () => {
         const config = dev();
         const controller = new AbortController();

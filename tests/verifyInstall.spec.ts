@@ -1,3 +1,7 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { DescribeAccessEntryCommand, DescribePodIdentityAssociationCommand, ListPodIdentityAssociationsCommand, ResourceNotFoundException as EksNotFound } from "@aws-sdk/client-eks";
 import { DescribeRuleCommand, ResourceNotFoundException as RuleNotFound } from "@aws-sdk/client-eventbridge";
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
@@ -121,5 +125,83 @@ describe("npm run verify: install checks that fail say why (--no-scale)", () => 
         expect(check("install", "controller credentials")?.detail).to.equal(`IRSA: eks.amazonaws.com/role-arn is arn:aws:iam::${ACCOUNT}:role/other, expected arn:aws:iam::${ACCOUNT}:role/eks-karpenter-dev-karpenter`);
         expect(check("aws", "controller credentials")).to.equal(undefined);
         expect(eksCalls).to.equal(0);
+    });
+});
+
+describe("npm run verify with the stack's kubeconfig as pulumi-eks v4.3.0 writes it: an exec plugin (aws eks get-token)", () => {
+    afterEach(closeServers);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-exec-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    /**
+     * pulumi-eks v4.3.0 nodejs/eks/cluster/cluster.ts generateKubeconfig: user "aws" runs `aws --region <region> eks
+     * get-token --cluster-name <name> --output json` with KUBERNETES_EXEC_INFO set, apiVersion v1beta1. Here the command
+     * is a stub standing for the AWS CLI: it prints an ExecCredential only when called that way, and logs each call.
+     */
+    function execUser(config: ReturnType<typeof dev>, script: string): Record<string, unknown> {
+        const command = path.join(dir, `aws-${fs.readdirSync(dir).length}`);
+        fs.writeFileSync(command, `#!/bin/sh\necho "$*" >> "${command}.calls"\n${script}\n`, { mode: 0o755 });
+        return {
+            exec: {
+                apiVersion: "client.authentication.k8s.io/v1beta1",
+                command,
+                args: ["--region", config.region, "eks", "get-token", "--cluster-name", config.clusterName, "--output", "json"],
+                env: [{ name: "KUBERNETES_EXEC_INFO", value: `{"apiVersion": "client.authentication.k8s.io/v1beta1"}` }],
+            },
+        };
+    }
+    const calls = (user: Record<string, unknown>) => fs.readFileSync(`${(user.exec as { command: string }).command}.calls`, "utf8").trim().split("\n");
+
+    it("over HTTPS with the kubeconfig's certificate-authority-data, gets its token from the plugin once (cached until it expires) and passes the install checks", async function () {
+        // A certificate for 127.0.0.1 that is its own CA, made here so that no key is kept in the repository.
+        const tls = { key: path.join(dir, "tls.key"), cert: path.join(dir, "tls.crt") };
+        const openssl = spawnSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", tls.key, "-out", tls.cert, "-days", "2", "-subj", "/CN=kube-apiserver", "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:TRUE"], { encoding: "utf8" });
+        if (openssl.error || openssl.status !== 0) {
+            console.log(`    skipped: openssl could not make a test certificate (${openssl.error?.message ?? openssl.stderr.trim()})`);
+            this.skip();
+        }
+        const config = dev();
+        const expires = new Date(Date.now() + 14 * 60_000).toISOString();
+        const user = execUser(
+            config,
+            `[ "$KUBERNETES_EXEC_INFO" = '{"apiVersion": "client.authentication.k8s.io/v1beta1"}' ] || { echo "no KUBERNETES_EXEC_INFO" >&2; exit 1; }\n` +
+                `echo '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{},"status":{"expirationTimestamp":"${expires}","token":"k8s-aws-v1.stub-token"}}'`,
+        );
+        const { report, fake } = await run(config, scenario(config), {
+            options: { scale: false },
+            tls: { key: fs.readFileSync(tls.key, "utf8"), cert: fs.readFileSync(tls.cert, "utf8") },
+            kubeconfig: (f) => {
+                f.token = "k8s-aws-v1.stub-token";
+                return f.kubeconfig(user);
+            },
+        });
+        expect(report.checks.filter((c) => c.status === "fail")).to.deep.equal([]);
+        expect(report.exitCode).to.equal(0);
+        expect(fake.url).to.match(/^https:/);
+        expect(JSON.parse(fake.kubeconfig(user)).clusters[0].cluster).to.not.have.property("insecure-skip-tls-verify");
+        expect(fake.requests.length).to.be.greaterThan(5);
+        expect(calls(user)).to.deep.equal([`--region ${config.region} eks get-token --cluster-name ${config.clusterName} --output json`]);
+    });
+
+    it("a plugin that fails: one check says so with the plugin's message, the plugin runs once, no request is sent", async () => {
+        const config = dev();
+        const user = execUser(config, `echo 'Unable to locate credentials. You can configure credentials by running "aws configure".' >&2\nexit 253`);
+        const { report, fake, check } = await run(config, scenario(config), { options: { scale: false }, kubeconfig: (f) => f.kubeconfig(user) });
+        expect(report.exitCode).to.equal(1);
+        expect(fake.requests).to.deep.equal([]);
+        expect(check("install", "kubernetes credentials")).to.deep.include({
+            status: "fail",
+            detail: `the kubeconfig's exec plugin "${(user.exec as { command: string }).command} --region us-west-2 eks get-token --cluster-name eks-karpenter-dev --output json" failed: Unable to locate credentials. You can configure credentials by running "aws configure".`,
+        });
+        expect(calls(user)).to.have.length(1);
+        // The AWS checks still run: they do not need the cluster.
+        expect(check("aws", "interruption queue")?.status).to.equal("pass");
+    });
+
+    it("the AWS CLI not installed: says so instead of spawn ENOENT", async () => {
+        const config = dev();
+        const user = { exec: { ...(execUser(config, "exit 0").exec as object), command: path.join(dir, "no-such-aws") } };
+        const { check } = await run(config, scenario(config), { options: { scale: false }, kubeconfig: (f) => f.kubeconfig(user) });
+        expect(check("install", "kubernetes credentials")?.detail).to.match(/^the kubeconfig's exec plugin ".*no-such-aws --region us-west-2 eks get-token .*" could not be started: ".*no-such-aws" is not on PATH \(the AWS CLI is needed for an EKS kubeconfig\)$/);
     });
 });

@@ -28,7 +28,7 @@ Proves a deployed stack works, against the live cluster and AWS account (read-on
                   EventBridge rules targeting it; the node role's EC2_LINUX access entry.
   scaling test    scales the inflate demo up (default: half the pools' CPU headroom, at most 5 pods), measures the
                   time to the first new node Ready and to all pods Ready, lists the nodes launched, scales down to
-                  half and back, and measures how long Karpenter takes to remove the nodes, against each pool's
+                  half and to zero, and measures how long Karpenter takes to remove the nodes, against each pool's
                   consolidateAfter and disruption budgets. It LAUNCHES EC2 INSTANCES (by default up to 5 vCPU of
                   demo pods, for the minutes the test runs). The demo's replica count is always restored, also on
                   failure and Ctrl-C; nodes still there after a failure are Karpenter's to remove.

@@ -33,19 +33,52 @@ export class Kube {
     readonly extensions: k8s.ApiextensionsV1Api;
     /** Where requests go (the kubeconfig's current cluster). */
     readonly server: string;
+    private readonly kc: k8s.KubeConfig;
 
     constructor(
         kubeconfig: string,
         private readonly requestTimeoutMs: number,
         private readonly signal?: AbortSignal,
     ) {
-        const kc = new k8s.KubeConfig();
+        const kc = (this.kc = new k8s.KubeConfig());
         kc.loadFromString(kubeconfig);
         this.server = kc.getCurrentCluster()?.server ?? "(no cluster in the kubeconfig)";
         this.core = kc.makeApiClient(k8s.CoreV1Api);
         this.apps = kc.makeApiClient(k8s.AppsV1Api);
         this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
         this.extensions = kc.makeApiClient(k8s.ApiextensionsV1Api);
+    }
+
+    /**
+     * Runs the kubeconfig user's credential plugin once, bounded in time, before any request. The stack's kubeconfig
+     * (pulumi-eks) has an exec user, `aws eks get-token`: the client library spawns it with no time limit, and for
+     * every request that finds no cached token, so parallel first requests would each start the AWS CLI and a
+     * failing plugin would fail every check alike. After this, requests share the cached token (the library runs
+     * the plugin again when the token's expirationTimestamp passes). Throws one readable error.
+     */
+    async authenticate(): Promise<void> {
+        const user = this.kc.getCurrentUser();
+        const exec = (user?.exec ?? user?.authProvider?.config?.exec) as { command?: string; args?: string[] } | undefined;
+        if (!exec) return;
+        const plugin = `the kubeconfig's exec plugin "${[exec.command, ...(exec.args ?? [])].join(" ")}"`;
+        const limit = AbortSignal.any([AbortSignal.timeout(this.requestTimeoutMs), ...(this.signal ? [this.signal] : [])]);
+        try {
+            await new Promise<void>((resolve, reject) => {
+                const stop = () => reject(limit.reason);
+                limit.addEventListener("abort", stop, { once: true });
+                this.kc.applyToHTTPSOptions({}).then(resolve, reject).finally(() => limit.removeEventListener("abort", stop));
+            });
+        } catch (e) {
+            if (this.signal?.aborted) throw new Interrupted();
+            const err = e as NodeJS.ErrnoException;
+            const why =
+                err.name === "TimeoutError"
+                    ? `gave no credential within ${Math.round(this.requestTimeoutMs / 1000)} s`
+                    : err.code === "ENOENT"
+                      ? `could not be started: "${exec.command}" is not on PATH (the AWS CLI is needed for an EKS kubeconfig)`
+                      : `failed: ${(err.message ?? String(e)).trim()}`;
+            throw new Error(`${plugin} ${why}`);
+        }
     }
 
     /** Request options: a time limit, cancellation by the run's signal (unless `ignoreInterrupt`), extra headers. */

@@ -47,7 +47,12 @@ export async function verify(o: VerifyOptions, d: VerifyDeps): Promise<Report> {
     progress.line(`Verifying stack "${x.stack}": cluster ${x.clusterName} (${kube.server}), region ${x.region}`);
     try {
         progress.line("Install checks: Karpenter controller, CRDs, NodePools and EC2NodeClasses ...");
-        checks.push(...(await kubernetesChecks(kube, x)));
+        const credentials = await kube.authenticate().then(
+            () => undefined,
+            (e: Error) => (e instanceof Interrupted ? Promise.reject(e) : e.message),
+        );
+        if (credentials) checks.push({ group: "install", name: "kubernetes credentials", status: "fail", detail: credentials });
+        else checks.push(...(await kubernetesChecks(kube, x)));
         progress.line("Install checks: credentials, interruption queue and rules, node access entry (AWS) ...");
         checks.push(...(await awsChecks(d.aws, x, d.signal)));
         const failedInstall = checks.filter((c) => c.status === "fail");

@@ -66,8 +66,8 @@ function launched(node: k8s.V1Node): LaunchedNode {
 }
 
 /**
- * Scales the demo up, measures how fast Karpenter brings nodes and the pods run, scales down to half and to the
- * original count and measures how fast the nodes go, against each pool's consolidateAfter and budgets. The
+ * Scales the demo up, measures how fast Karpenter brings nodes and the pods run, scales down to half and to zero
+ * and measures how fast the nodes go, against each pool's consolidateAfter and budgets. The
  * Deployment is always put back to its original replica count, also on failure and interruption.
  */
 export async function scalingTest(kube: Kube, x: Expectations, ctx: WaitContext, o: ScalingOptions): Promise<ScalingResult> {
@@ -130,9 +130,11 @@ export async function scalingTest(kube: Kube, x: Expectations, ctx: WaitContext,
         report.allPodsReadySeconds = Math.round(all.elapsedMs / 1000);
         add("scale up", "pass", `${target} pods Ready after ${formatDuration(all.elapsedMs)}; first new node Ready after ${formatDuration(first.elapsedMs)}; ${report.nodes.length} node(s) launched`);
 
+        // Half, then zero (issue 16), even when the demo ran pods before: at zero every launched node must go, and
+        // the restore below puts the original count back.
         const half = original + Math.floor(added / 2);
-        for (const to of half > original ? [half, original] : [original]) {
-            const phase = await scaleDown(kube, ctx, o.limits, { namespace, name, to, final: to === original, baseline, listPools: async () => (await kube.listNodePools()).filter((p) => x.nodePools.includes(p.metadata?.name ?? "")), karpenterNodes });
+        for (const to of half > 0 && half < target ? [half, 0] : [0]) {
+            const phase = await scaleDown(kube, ctx, o.limits, { namespace, name, to, final: to === 0, baseline, listPools: async () => (await kube.listNodePools()).filter((p) => x.nodePools.includes(p.metadata?.name ?? "")), karpenterNodes });
             report.scaleDown.push(phase.report);
             add(`scale down to ${to}`, phase.status, phase.detail);
             if (phase.status === "fail") break;
@@ -173,7 +175,7 @@ interface PhaseArgs {
     namespace: string;
     name: string;
     to: number;
-    /** Back to the original count: every launched node must go. */
+    /** Down to zero: every launched node must go. */
     final: boolean;
     /** Karpenter's nodes before the test: every other Karpenter node (replacements included) is the test's. */
     baseline: Set<string | undefined>;

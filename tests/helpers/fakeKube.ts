@@ -1,4 +1,5 @@
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { StackConfig } from "../../components/config";
 import { SYSTEM_NODE_LABEL } from "../../components/cluster";
@@ -108,7 +109,8 @@ export class FakeCluster {
     readonly claims: Array<{ name: string; pool: string; createdAt: number; failed?: { reason: string; message: string } }> = [];
     demoReplicas: number;
     private lastReplicaChange: number;
-    private server!: http.Server;
+    private server!: http.Server | https.Server;
+    private tls?: { key: string; cert: string };
     url = "";
     private readonly startedAt: number;
 
@@ -139,8 +141,10 @@ export class FakeCluster {
         this.claims.push({ name: claim, pool: this.demoPool(), createdAt: now });
     }
 
-    async start(): Promise<this> {
-        this.server = http.createServer((req, res) => {
+    /** Serves HTTPS with this certificate (its own CA, for 127.0.0.1) when given, as EKS endpoints are; else plain HTTP. */
+    async start(tls?: { key: string; cert: string }): Promise<this> {
+        this.tls = tls;
+        const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
             let body = "";
             req.on("data", (chunk: Buffer) => (body += chunk.toString()));
             req.on("end", () => {
@@ -149,9 +153,10 @@ export class FakeCluster {
                 res.end(typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body));
                 this.s.onRequest?.(this);
             });
-        });
+        };
+        this.server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, listener) : http.createServer(listener);
         await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        this.url = `${tls ? "https" : "http"}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
         return this;
     }
 
@@ -160,16 +165,23 @@ export class FakeCluster {
         await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
 
-    /** A kubeconfig for this server with a bearer token, as the stack's `kubeconfig` output is (JSON). */
-    kubeconfig(): string {
+    /** The bearer token the server requires (an exec plugin's token when a test gives one). */
+    token = TOKEN;
+
+    /**
+     * A kubeconfig for this server (JSON, as the stack's `kubeconfig` output is), with a bearer token or the given
+     * user (e.g. an exec plugin, as pulumi-eks generates it).
+     */
+    kubeconfig(user: Record<string, unknown> = { token: this.token }): string {
         return JSON.stringify({
             apiVersion: "v1",
             kind: "Config",
-            // The client library refuses plain HTTP unless TLS verification is off (there is no TLS on this fake).
-            clusters: [{ name: "fake", cluster: { server: this.url, "insecure-skip-tls-verify": true } }],
+            // With TLS, the CA in the kubeconfig as pulumi-eks writes it; the client library refuses plain HTTP unless
+            // TLS verification is off.
+            clusters: [{ name: "fake", cluster: this.tls ? { server: this.url, "certificate-authority-data": Buffer.from(this.tls.cert).toString("base64") } : { server: this.url, "insecure-skip-tls-verify": true } }],
             contexts: [{ name: "fake", context: { cluster: "fake", user: "fake" } }],
             "current-context": "fake",
-            users: [{ name: "fake", user: { token: TOKEN } }],
+            users: [{ name: "fake", user }],
         });
     }
 
@@ -344,7 +356,7 @@ export class FakeCluster {
         const method = req.method ?? "GET";
         this.requests.push({ method, path: `${url.pathname}${url.search}` });
         const status = (code: number, reason: string, message: string) => ({ status: code, body: { kind: "Status", apiVersion: "v1", status: "Failure", reason, message, code } });
-        if (req.headers.authorization !== `Bearer ${TOKEN}`) return status(401, "Unauthorized", "Unauthorized");
+        if (req.headers.authorization !== `Bearer ${this.token}`) return status(401, "Unauthorized", "Unauthorized");
         const now = this.clock.now();
         this.sync(now);
         const match = selectorMatcher(url.searchParams.get("labelSelector"));

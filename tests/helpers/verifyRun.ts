@@ -94,17 +94,18 @@ export const servers: FakeCluster[] = [];
 export async function run(
     config: StackConfig,
     s: FakeScenario,
-    o: { start?: string; options?: Partial<VerifyOptions>; aws?: (a: ReturnType<typeof healthyAws>) => void; signal?: AbortSignal } = {},
+    o: { start?: string; options?: Partial<VerifyOptions>; aws?: (a: ReturnType<typeof healthyAws>) => void; signal?: AbortSignal; kubeconfig?: (fake: FakeCluster) => string; tls?: { key: string; cert: string } } = {},
 ): Promise<{ report: Report; fake: FakeCluster; out: string; check: (group: string, name: string) => CheckResult | undefined; awsActions: string[] }> {
     const clock = new VirtualClock(Date.parse(o.start ?? TUESDAY_EVENING));
-    const fake = await new FakeCluster(s, clock).start();
+    const fake = await new FakeCluster(s, clock).start(o.tls);
     servers.push(fake);
-    const x = expectationsFor(config, outputsFor(config, fake.kubeconfig()));
+    const kubeconfig = o.kubeconfig?.(fake) ?? fake.kubeconfig();
+    const x = expectationsFor(config, outputsFor(config, kubeconfig));
     const aws = healthyAws(x);
     o.aws?.(aws);
     let out = "";
     // Looks every 10 s of virtual time: the measured times below are multiples of it.
-    const report = await verify({ ...DEFAULT_OPTIONS, pollMs: 10_000, expectations: x, kubeconfig: fake.kubeconfig(), ...o.options }, { aws: aws.clients, clock, out: { write: (t: string) => (out += t) }, signal: o.signal });
+    const report = await verify({ ...DEFAULT_OPTIONS, pollMs: 10_000, expectations: x, kubeconfig, ...o.options }, { aws: aws.clients, clock, out: { write: (t: string) => (out += t) }, signal: o.signal });
     expect(fake.unexpected, "requests to endpoints the fake API server does not serve").to.deep.equal([]);
     // IAM actions of the commands sent: "<service prefix>:<command name without Command>".
     const prefixes = { sqs: "sqs", events: "events", eks: "eks", iam: "iam" } as const;
