@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
 import { PACK_NAME } from "../policies/pack";
 import { parse } from "yaml";
+import { packVersionTag } from "./packVersion";
 import { DeliveryConfig, VERIFY_RUNNER_DIR, configProblems, deploymentSettings, escEnvironmentYaml, reviewStackPolicyCommand, verifyRunnerSettings } from "./settings";
 import { DEFAULT_PROJECT_DIR, DeliveryError, DeliveryPlan, ciPreviewMatrix, deliveryPlan } from "./stacks";
 
@@ -37,8 +38,9 @@ const project = plan.project;
 /** The verify runner's project (deployments/verify-runner/Pulumi.yaml). */
 const runnerProject = (parse(fs.readFileSync(path.join(projectDir, VERIFY_RUNNER_DIR, "Pulumi.yaml"), "utf8")) as { name: string }).name;
 
-// The pack, published from policies/ at its package.json version (versions are immutable: bump it to publish).
-const packVersion = (JSON.parse(fs.readFileSync(path.join(projectDir, "policies", "package.json"), "utf8")) as { version: string }).version;
+// The pack, published from policies/ (and nothing else: the configs are policy-config/'s). Versions are immutable and
+// the provider replaces the pack on any change under policies/, so the tag carries the sources' fingerprint.
+const packVersion = packVersionTag(path.join(projectDir, "policies"));
 const pack = new service.PolicyPack("policy-pack", { organization: c.organization, name: PACK_NAME, versionTag: packVersion, sourcePath: path.join(projectDir, "policies") });
 
 // AWS credentials by OIDC, one ESC environment per account a stack file imports.

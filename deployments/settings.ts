@@ -20,7 +20,7 @@ export interface DeliveryConfig {
 
 /** Paths whose change deploys a stack: code, dependencies and that stack's file; docs alone deploy nothing. */
 export function deployPaths(stack: string): string[] {
-    return ["index.ts", "components/**", "policies/**", "Pulumi.yaml", `Pulumi.${stack}.yaml`, "package.json", "package-lock.json", "tsconfig.json"];
+    return ["index.ts", "components/**", "policies/**", "policy-config/**", "Pulumi.yaml", `Pulumi.${stack}.yaml`, "package.json", "package-lock.json", "tsconfig.json"];
 }
 
 const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;

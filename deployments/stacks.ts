@@ -51,7 +51,7 @@ export interface PolicyConfigChoice {
     file?: string;
     /** How the choice was made: the stack's own file, another stack's (delivery.yaml), or strict defaults. */
     source: "own" | "inherited" | "strict";
-    /** One line for humans, e.g. `policies/config/dev.json (inherited: ...)`; never names a missing file. */
+    /** One line for humans, e.g. `policy-config/dev.json (inherited: ...)`; never names a missing file. */
     description: string;
 }
 
@@ -159,7 +159,7 @@ export function parseDelivery(raw: unknown, where = "deployments/delivery.yaml")
 
 /** The policy config a stack runs the pack with: its own file, else delivery.yaml's `missingPolicyConfig`. */
 export function choosePolicyConfig(stack: string, missing: MissingPolicyConfig, projectDir = DEFAULT_PROJECT_DIR): PolicyConfigChoice {
-    const rel = (s: string) => `policies/config/${s}.json`;
+    const rel = (s: string) => `policy-config/${s}.json`;
     if (fs.existsSync(path.join(projectDir, rel(stack)))) return { file: rel(stack), source: "own", description: rel(stack) };
     if (missing !== "strict" && fs.existsSync(path.join(projectDir, rel(missing.inherit)))) {
         return {
@@ -179,8 +179,8 @@ export function deliveryPlan(projectDir = DEFAULT_PROJECT_DIR): DeliveryPlan {
     const project = (readYaml(path.join(projectDir, "Pulumi.yaml")) as { name?: string } | null)?.name ?? "";
     const { delivery, problems } = parseDelivery(readYaml(path.join(projectDir, "deployments", "delivery.yaml")));
     const inherit = delivery.missingPolicyConfig !== "strict" ? delivery.missingPolicyConfig.inherit : undefined;
-    if (inherit !== undefined && !fs.existsSync(path.join(projectDir, "policies", "config", `${inherit}.json`))) {
-        problems.push(`deployments/delivery.yaml: missingPolicyConfig.inherit names "${inherit}", which has no policies/config/${inherit}.json`);
+    if (inherit !== undefined && !fs.existsSync(path.join(projectDir, "policy-config", `${inherit}.json`))) {
+        problems.push(`deployments/delivery.yaml: missingPolicyConfig.inherit names "${inherit}", which has no policy-config/${inherit}.json`);
     }
     const credentials = new RegExp(`^${project.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/aws-([a-z0-9-]+)$`);
     const stacks: DeliveredStack[] = [];

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { pulumiCloud } from "./pulumiCloud";
+import { CloudState, pulumiCloud } from "./pulumiCloud";
 
 /**
  * A strict, offline stand-in for the AWS and Kubernetes providers: for each resource type the program uses it
@@ -217,9 +217,9 @@ export function defaultProviderProblem(disabled: readonly string[], token: strin
  * The offline cloud as Pulumi mocks. `extra` lets a test add a result for one token on purpose;
  * `disabledDefaultProviders` is the stack's `pulumi:disable-default-providers`.
  */
-export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Outputs>> = {}, disabledDefaultProviders: readonly string[] = []): pulumi.runtime.Mocks {
-    // Pulumi Cloud (deployments/) keeps state between calls: a fresh one per run.
-    const service = pulumiCloud();
+export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Outputs>> = {}, disabledDefaultProviders: readonly string[] = [], cloudState?: CloudState): pulumi.runtime.Mocks {
+    // Pulumi Cloud (deployments/) keeps state between calls: a fresh one per run unless an earlier run's is given.
+    const service = pulumiCloud(cloudState);
     return {
         newResource(args) {
             const noProvider = defaultProviderProblem(disabledDefaultProviders, args.type, args.custom !== false, args.provider);

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { RawStackConfig } from "../components/config";
+import type { CloudState } from "./pulumiCloud";
 import { CloudScope, autoName, defaultProviderProblem, hex, nameLimitProblem, offlineMocks, scopeOf } from "./cloud";
 import { remoteChildren } from "./remoteChildren";
 
@@ -68,6 +69,8 @@ export interface RunOptions {
      * The plan turns it off: it renders no provider code. Tests keep it on. @default true
      */
     serializeDynamicProviders?: boolean;
+    /** Pulumi Cloud as an earlier run left it (offline/pulumiCloud.ts): this run is a second `pulumi up`. @default a new, empty cloud */
+    cloudState?: CloudState;
 }
 
 type Callback = (err: Error | null, resp?: { getUrn(): string }) => void;
@@ -106,7 +109,7 @@ export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
 export async function runProgram(config: RawStackConfig, options: RunOptions = {}): Promise<ProgramRun> {
     const scope = scopeOf(config.values["aws:region"] ?? "us-west-2");
     const disabledDefaultProviders = JSON.parse(config.values["pulumi:disable-default-providers"] ?? "[]") as string[];
-    const mocks = offlineMocks(scope, options.extraMocks, disabledDefaultProviders);
+    const mocks = offlineMocks(scope, options.extraMocks, disabledDefaultProviders, options.cloudState);
     const states = new Map<string, { id: string; state: Record<string, unknown> }>();
     const newResource = mocks.newResource.bind(mocks);
     mocks.newResource = async (args) => {

@@ -25,7 +25,7 @@ export const USAGE = `usage: npm run plan -- <stack>... | --all [options]
   --all            every Pulumi.*.yaml stack of the project
   --stack-file F   plan a stack file kept elsewhere; F is relative to the current folder. The stack name is
                    the file name without "Pulumi." and ".yaml" (Pulumi.staging.yaml → stack "staging"): it
-                   names the plan folder, the default cluster name and the policy config (policies/config/<stack>.json,
+                   names the plan folder, the default cluster name and the policy config (policy-config/<stack>.json,
                    or what deployments/delivery.yaml says for a stack without one)
   --from A         day-2 change: plan the change from A (a stack file, or a plan folder written before) to the
                    stack's current config: create / update / replace / delete per resource, and what fails on AWS

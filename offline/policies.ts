@@ -9,7 +9,7 @@ import { PROJECT_DIR } from "./stackFiles";
 
 /**
  * Runs the CrossGuard policies over a recorded stack, as `pulumi preview --policy-pack policies
- * --policy-pack-config policies/config/<stack>.json` would: each resource policy on each resource, each stack
+ * --policy-pack-config policy-config/<stack>.json` would: each resource policy on each resource, each stack
  * policy once, with the enforcement level and parameters the config file gives. Offline the policies see the
  * program's inputs (plus the offline cloud's outputs); a real preview also shows provider defaults and the
  * children of remote components.
@@ -27,7 +27,7 @@ export interface Violation {
 }
 
 /**
- * The pack config of a stack and how it was chosen: policies/config/<stack>.json, or for a stack without one what
+ * The pack config of a stack and how it was chosen: policy-config/<stack>.json, or for a stack without one what
  * deployments/delivery.yaml's `missingPolicyConfig` says (another stack's file, or strict: an empty config, every
  * policy mandatory with default parameters). The same choice deployments/ and CI make.
  */

@@ -1,4 +1,6 @@
+import * as fs from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
+import { packSourceHash } from "../deployments/packVersion";
 
 /**
  * A strict, offline Pulumi Cloud for the `pulumiservice` provider (pinned 1.3.0), holding what the service holds
@@ -11,6 +13,10 @@ import type * as pulumi from "@pulumi/pulumi";
  * - A PolicyGroup's `mode` is `audit` or `preventative` (provider Check; default `audit`); each policy pack it
  *   enables must be a published version (name + versionTag), each stack must exist.
  * - A policy pack version (name + versionTag) is immutable: publishing it twice is refused (409).
+ * - Across runs (a `CloudState` kept from an earlier run, as Pulumi keeps the stack's state): a resource of the earlier
+ *   run is updated, not created again. The provider's PolicyPack Diff replaces the pack when its organization, name,
+ *   versionTag or the fingerprint of every file under sourcePath changed ("versions are immutable on Pulumi Cloud"),
+ *   and the replacement publishes organization/name@versionTag again: refused if that version is already published.
  * - Team permissions name an existing team and an existing stack (permission 101 read, 102 edit, 103 admin) or
  *   environment (none, read, open, write, admin); an OIDC issuer's team-token policy names an existing team.
  * - DeploymentSettings inputs are the schema's fields only; `operationContext` has environmentVariables, oidc,
@@ -29,10 +35,23 @@ const WEBHOOK_FILTERS = ["stack_created", "stack_deleted", "update_succeeded", "
 
 type Outputs = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
 
-export function pulumiCloud(): Record<string, Outputs> {
+/** What Pulumi Cloud and the deployments/ stack's state keep between two `pulumi up` runs. */
+export interface CloudState {
+    /** Inputs of each resource the earlier runs created, by `type::name` (the PolicyPack's with its sourceHash). */
+    resources: Map<string, Record<string, unknown>>;
+    /** Published policy pack versions, `org/name@versionTag`. */
+    packs: Set<string>;
+}
+
+export function newCloudState(): CloudState {
+    return { resources: new Map(), packs: new Set() };
+}
+
+export function pulumiCloud(state: CloudState = newCloudState()): Record<string, Outputs> {
     const stacks = new Set<string>();
     const settings = new Set<string>();
-    const packs = new Set<string>();
+    const packs = state.packs;
+    const existed = (a: pulumi.runtime.MockResourceArgs) => state.resources.has(`${a.type}::${a.name}`);
     const environments = new Set<string>();
     const teams = new Set<string>();
     const stackId = (org: unknown, project: unknown, stack: unknown) => `${org}/${project}/${stack}`;
@@ -48,11 +67,11 @@ export function pulumiCloud(): Record<string, Outputs> {
         if (!settings.has(id)) fail(a, `stack ${id} has no deployment settings yet (schedules need them first)`);
         return { scheduleId: `${a.name}-schedule` };
     };
-    return {
+    const handlers: Record<string, Outputs> = {
         "pulumi:providers:pulumiservice": () => ({}),
         "pulumiservice:index:Stack": (a) => {
             const id = stackId(a.inputs.organizationName, a.inputs.projectName, a.inputs.stackName);
-            if (stacks.has(id)) fail(a, `stack ${id} already exists`);
+            if (stacks.has(id) && !existed(a)) fail(a, `stack ${id} already exists`);
             stacks.add(id);
             return {};
         },
@@ -85,8 +104,15 @@ export function pulumiCloud(): Record<string, Outputs> {
         "pulumiservice:index:DeploymentSchedule": needsSettings,
         "pulumiservice:index:PolicyPack": (a) => {
             const id = `${a.inputs.organization}/${a.inputs.name}@${a.inputs.versionTag}`;
-            if (packs.has(id)) fail(a, `policy pack version ${id} already published (versions are immutable)`);
+            const sourceHash = typeof a.inputs.sourcePath === "string" && fs.existsSync(a.inputs.sourcePath) ? packSourceHash(a.inputs.sourcePath) : "";
+            const prior = state.resources.get(`${a.type}::${a.name}`);
+            const same = prior !== undefined && ["organization", "name", "versionTag", "displayName"].every((k) => prior[k] === a.inputs[k]) && prior.sourceHash === sourceHash;
+            if (!same && packs.has(id)) {
+                const why = prior && prior.versionTag === a.inputs.versionTag ? ` (the files under ${a.inputs.sourcePath} changed: the provider replaces the pack under the same versionTag)` : "";
+                fail(a, `policy pack version ${id} already published (versions are immutable)${why}`);
+            }
             packs.add(id);
+            state.resources.set(`${a.type}::${a.name}`, { ...a.inputs, sourceHash });
             return { version: 1, contentHash: `${a.name}-hash` };
         },
         "pulumiservice:index:PolicyGroup": (a) => {
@@ -105,7 +131,7 @@ export function pulumiCloud(): Record<string, Outputs> {
         "pulumiservice:index:Team": (a) => {
             const id = `${a.inputs.organizationName}/${a.inputs.name}`;
             if (a.inputs.teamType !== "pulumi" && a.inputs.teamType !== "github") fail(a, `teamType must be pulumi or github, got ${JSON.stringify(a.inputs.teamType)}`);
-            if (teams.has(id)) fail(a, `team ${id} already exists`);
+            if (teams.has(id) && !existed(a)) fail(a, `team ${id} already exists`);
             teams.add(id);
             return {};
         },
@@ -131,9 +157,20 @@ export function pulumiCloud(): Record<string, Outputs> {
         },
         "pulumiservice:index:Environment": (a) => {
             const id = `${a.inputs.organization}/${a.inputs.project}/${a.inputs.name}`;
-            if (environments.has(id)) fail(a, `environment ${id} already exists`);
+            if (environments.has(id) && !existed(a)) fail(a, `environment ${id} already exists`);
             environments.add(id);
             return { revision: 1 };
         },
     };
+    return Object.fromEntries(
+        Object.entries(handlers).map(([type, h]) => [
+            type,
+            (a: pulumi.runtime.MockResourceArgs) => {
+                const out = h(a);
+                const key = `${a.type}::${a.name}`;
+                if (type !== "pulumiservice:index:PolicyPack") state.resources.set(key, { ...a.inputs });
+                return out;
+            },
+        ]),
+    );
 }

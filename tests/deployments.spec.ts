@@ -1,11 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as os from "node:os";
+import * as service from "@pulumi/pulumiservice";
 import { expect } from "chai";
 import { parse } from "yaml";
 import { deployPaths, escEnvironmentYaml } from "../deployments/settings";
 import { parseDelivery } from "../deployments/stacks";
 import { pulumiCloud } from "../offline/pulumiCloud";
 import { ProgramRun, RecordedResource, findResource, resourcesOfType, runProgram } from "../offline/engine";
+import { newCloudState } from "../offline/pulumiCloud";
 
 const ROOT = path.resolve(__dirname, "..");
 const P = "eks-karpenter-deployments";
@@ -16,7 +19,7 @@ const config = {
     [`${P}:awsRoleArns`]: JSON.stringify(ROLES),
 };
 const PACK_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "package.json"), "utf8")) as { version: string }).version;
-const policyConfig = (stack: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${stack}.json`), "utf8")) as unknown;
+const policyConfig = (stack: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "policy-config", `${stack}.json`), "utf8")) as unknown;
 
 export async function runDeployments(values: Record<string, string> = config, program = path.join(ROOT, "deployments", "index.ts")): Promise<ProgramRun> {
     return runProgram({ project: P, stack: "acme", values: { ...values, "aws:region": "us-west-2" } }, { program });
@@ -28,6 +31,7 @@ describe("deployments/ (Pulumi Cloud settings, against a strict offline Pulumi C
         run = await runDeployments();
     });
     const settings = (stack: string) => findResource(run, "pulumiservice:index:DeploymentSettings", `${stack}-settings`);
+    const packTag = () => findResource(run, "pulumiservice:index:PolicyPack", "policy-pack").inputs.versionTag as string;
     const dependsOn = (r: RecordedResource, on: RecordedResource) => r.dependencies.includes(on.urn);
 
     it("creates every stack of a Pulumi.<stack>.yaml, each before its deployment settings (Pulumi Cloud rejects settings of a missing stack)", () => {
@@ -116,7 +120,8 @@ describe("deployments/ (Pulumi Cloud settings, against a strict offline Pulumi C
 
     it("publishes the policy pack at policies/package.json's version before any group enables it", () => {
         const pack = findResource(run, "pulumiservice:index:PolicyPack", "policy-pack");
-        expect(pack.inputs).to.deep.include({ organization: "acme", name: "eks-karpenter", versionTag: PACK_VERSION, sourcePath: path.join(ROOT, "policies") });
+        expect(pack.inputs).to.deep.include({ organization: "acme", name: "eks-karpenter", sourcePath: path.join(ROOT, "policies") });
+        expect(pack.inputs.versionTag, "package.json's version, then the sources' fingerprint").to.match(new RegExp(`^${PACK_VERSION.replace(/\./g, "\\.")}-src\\.[0-9a-f]{12}$`));
         // The name the pack serves under (policies/index.ts) is the name published and enabled.
         expect(fs.readFileSync(path.join(ROOT, "policies", "index.ts"), "utf8")).to.match(/new PolicyPack\(PACK_NAME,/);
         for (const group of resourcesOfType(run, "pulumiservice:index:PolicyGroup")) expect(dependsOn(group, pack), group.name).to.equal(true);
@@ -127,14 +132,14 @@ describe("deployments/ (Pulumi Cloud settings, against a strict offline Pulumi C
             const group = findResource(run, "pulumiservice:index:PolicyGroup", `${stack}-policies`).inputs as Record<string, any>;
             expect(group.mode, "audit only reports after the fact").to.equal("preventative");
             expect(group.stacks).to.deep.equal([{ name: stack, routingProject: "eks-karpenter" }]);
-            expect(group.policyPacks).to.deep.equal([{ name: "eks-karpenter", versionTag: PACK_VERSION, config: policyConfig(stack) }]);
+            expect(group.policyPacks).to.deep.equal([{ name: "eks-karpenter", versionTag: packTag(), config: policyConfig(stack) }]);
         }
     });
 
-    it("covers review stacks through the organization's default policy group, with policies/config/pr.json", () => {
+    it("covers review stacks through the organization's default policy group, with policy-config/pr.json", () => {
         // Review stacks are created by Pulumi Deployments and join no named group; the default group applies to every
         // stack not in another group, and `pulumi policy enable` without --policy-group enables a pack there.
-        expect(run.outputs.reviewStackPolicy).to.equal(`pulumi policy enable acme/eks-karpenter ${PACK_VERSION} --config policies/config/pr.json`);
+        expect(run.outputs.reviewStackPolicy).to.equal(`pulumi policy enable acme/eks-karpenter ${packTag()} --config policy-config/pr.json`);
     });
 
     it("logs in to AWS by OIDC through one ESC environment per account, each role trusting only its own environment", () => {
@@ -203,5 +208,80 @@ describe("deployments/ (Pulumi Cloud settings, against a strict offline Pulumi C
 
     it("builds deploy paths purely", () => {
         expect(deployPaths("prod")).to.include("Pulumi.prod.yaml");
+    });
+});
+
+describe("deployments/ run twice (the second `pulumi up` against the first one's Pulumi Cloud)", () => {
+    /** The files deployments/ reads, with the pack's real sources, in a temporary project. */
+    function projectCopy(): string {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-karpenter-deploy2-"));
+        for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi(\.[^.]+)?\.yaml$/.test(f))) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+        fs.cpSync(path.join(ROOT, "policy-config"), path.join(dir, "policy-config"), { recursive: true });
+        fs.cpSync(path.join(ROOT, "deployments"), path.join(dir, "deployments"), { recursive: true });
+        fs.cpSync(path.join(ROOT, "policies"), path.join(dir, "policies"), { recursive: true, filter: (src) => path.basename(src) !== "node_modules" });
+        fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+        return dir;
+    }
+    const twice = async (dir: string, change: () => void): Promise<[ProgramRun, ProgramRun]> => {
+        const cloudState = newCloudState();
+        const program = path.join(dir, "deployments", "index.ts");
+        const first = await runProgram({ project: P, stack: "acme", values: { ...config, "aws:region": "us-west-2" } }, { program, cloudState });
+        change();
+        const second = await runProgram({ project: P, stack: "acme", values: { ...config, "aws:region": "us-west-2" } }, { program, cloudState });
+        return [first, second];
+    };
+    const tag = (r: ProgramRun) => findResource(r, "pulumiservice:index:PolicyPack", "policy-pack").inputs.versionTag;
+    let dir: string;
+    let first: ProgramRun | undefined;
+    const run0 = () => first!;
+    before(async () => {
+        first = await runDeployments();
+    });
+    beforeEach(() => (dir = projectCopy()));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("a policy config change (the README's new-environment step) reaches the group and leaves the published pack alone", async () => {
+        const [first, second] = await twice(dir, () => {
+            const file = path.join(dir, "policy-config", "dev.json");
+            fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("{", '{\n    "all": "mandatory",'));
+            fs.copyFileSync(file, path.join(dir, "policy-config", "staging.json"));
+        });
+        expect(tag(second), "configs are not the pack's sources").to.equal(tag(first));
+        const dev = findResource(second, "pulumiservice:index:PolicyGroup", "dev-policies").inputs as Record<string, any>;
+        expect(dev.policyPacks[0].config.all).to.equal("mandatory");
+    });
+
+    it("a change to the pack's sources publishes a new version (the provider replaces the pack on any change under policies/)", async () => {
+        const [first, second] = await twice(dir, () => fs.appendFileSync(path.join(dir, "policies", "pack.ts"), "// a change\n"));
+        expect(tag(second)).to.not.equal(tag(first));
+        for (const g of resourcesOfType(second, "pulumiservice:index:PolicyGroup")) expect((g.inputs as any).policyPacks[0].versionTag, g.name).to.equal(tag(second));
+    });
+
+    it("keeps every stack's policy config outside the pack's source path (the provider fingerprints every file under it)", () => {
+        const src = path.join(ROOT, "policies") + path.sep;
+        for (const [stack, v] of Object.entries(run0().outputs.stacks as Record<string, { policyConfig: string }>)) {
+            const file = path.resolve(ROOT, v.policyConfig.split(" ")[0]);
+            expect(file.startsWith(src), `${stack}: ${v.policyConfig}`).to.equal(false);
+            expect(fs.existsSync(file), file).to.equal(true);
+        }
+    });
+
+    it("the offline Pulumi Cloud refuses republishing a version whose sources changed, as the real one does", async () => {
+        const src = path.join(dir, "policies");
+        const program = () => {
+            new service.PolicyPack("policy-pack", { organization: "acme", name: "eks-karpenter", versionTag: "0.1.0", sourcePath: src });
+            return {};
+        };
+        const cloudState = newCloudState();
+        const first = await runProgram({ project: P, stack: "acme", values: { "aws:region": "us-west-2" } }, { program, cloudState }).catch((e: Error) => e);
+        expect(first).to.not.be.instanceOf(Error);
+        const unchanged = await runProgram({ project: P, stack: "acme", values: { "aws:region": "us-west-2" } }, { program, cloudState }).catch((e: Error) => e);
+        expect(unchanged, "no change, no replacement").to.not.be.instanceOf(Error);
+        fs.appendFileSync(path.join(src, "pack.ts"), "// a change\n");
+        const changed = await runProgram({ project: P, stack: "acme", values: { "aws:region": "us-west-2" } }, { program, cloudState }).then(
+            () => "accepted",
+            (e: Error) => String(e),
+        );
+        expect(changed).to.match(/policy pack version acme\/eks-karpenter@0\.1\.0 already published .*the files under .* changed/);
     });
 });

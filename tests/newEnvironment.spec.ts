@@ -22,7 +22,7 @@ function projectCopy(): string {
         fs.copyFileSync(path.join(ROOT, rel), path.join(dir, rel));
     };
     for (const f of fs.readdirSync(ROOT).filter((f) => /^Pulumi(\.[^.]+)?\.yaml$/.test(f))) copy(f);
-    for (const f of fs.readdirSync(path.join(ROOT, "policies", "config"))) copy(path.join("policies", "config", f));
+    for (const f of fs.readdirSync(path.join(ROOT, "policy-config"))) copy(path.join("policy-config", f));
     for (const f of fs.readdirSync(path.join(ROOT, "deployments")).filter((f) => /\.(ts|yaml|json)$/.test(f))) copy(path.join("deployments", f));
     copy("deployments/verify-runner/Pulumi.yaml");
     copy("policies/package.json");
@@ -46,7 +46,7 @@ describe("a new environment with no code change (staging, copied from dev)", () 
         const result = await plan("staging");
         const out = lines.join("\n");
         expect(out).to.include("Policy pack (strict: every policy mandatory with default parameters (no config of its own; deployments/delivery.yaml missingPolicyConfig: strict))");
-        expect(out).to.not.include("policies/config/staging.json");
+        expect(out).to.not.include("policy-config/staging.json");
         expect(result.exitCode).to.equal(1);
         expect(result.findings.some((f) => f.where.startsWith("policy karpenter-ami-pinned"))).to.equal(true);
     });
@@ -55,22 +55,22 @@ describe("a new environment with no code change (staging, copied from dev)", () 
         const delivery = path.join(dir, "deployments", "delivery.yaml");
         fs.writeFileSync(delivery, fs.readFileSync(delivery, "utf8").replace("missingPolicyConfig: strict", "missingPolicyConfig: { inherit: dev }"));
         const result = await plan("staging");
-        expect(lines.join("\n")).to.include("Policy pack (policies/config/dev.json (inherited: no config of its own; deployments/delivery.yaml missingPolicyConfig.inherit: dev))");
+        expect(lines.join("\n")).to.include("Policy pack (policy-config/dev.json (inherited: no config of its own; deployments/delivery.yaml missingPolicyConfig.inherit: dev))");
         expect(result.exitCode).to.equal(0);
     });
 
-    it("with the documented policy config (policies/config/staging.json): planned clean, in the CI matrix and in deployments/", async () => {
-        fs.copyFileSync(path.join(dir, "policies", "config", "dev.json"), path.join(dir, "policies", "config", "staging.json"));
+    it("with the documented policy config (policy-config/staging.json): planned clean, in the CI matrix and in deployments/", async () => {
+        fs.copyFileSync(path.join(dir, "policy-config", "dev.json"), path.join(dir, "policy-config", "staging.json"));
         const result = await plan("staging");
-        expect(lines.join("\n")).to.include("Policy pack (policies/config/staging.json)");
+        expect(lines.join("\n")).to.include("Policy pack (policy-config/staging.json)");
         expect(result.exitCode, lines.join("\n")).to.equal(0);
 
         // What the workflow's test job hands the preview job (npm run --silent stacks -- --ci-matrix).
         const printed: string[] = [];
         expect(stacksCommand(["--ci-matrix", "--project", dir], (l) => printed.push(l))).to.equal(0);
         expect(JSON.parse(printed.join(""))).to.deep.equal([
-            { stack: "dev", policyConfig: "policies/config/dev.json" },
-            { stack: "staging", policyConfig: "policies/config/staging.json" },
+            { stack: "dev", policyConfig: "policy-config/dev.json" },
+            { stack: "staging", policyConfig: "policy-config/staging.json" },
         ]);
 
         const P = "eks-karpenter-deployments";
@@ -91,7 +91,7 @@ describe("a new environment with no code change (staging, copied from dev)", () 
         expect(settings.sourceContext.git.branch).to.equal("refs/heads/main");
         expect(settings.vcs.paths).to.include("Pulumi.staging.yaml");
         const group = findResource(run, "pulumiservice:index:PolicyGroup", "staging-policies").inputs as Record<string, any>;
-        expect(group.policyPacks[0].config).to.deep.equal(JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", "dev.json"), "utf8")));
+        expect(group.policyPacks[0].config).to.deep.equal(JSON.parse(fs.readFileSync(path.join(ROOT, "policy-config", "dev.json"), "utf8")));
         // Verified after each successful update, like every deployed stack (deployments/delivery.yaml verifyAfterDeploy).
         expect(findResource(run, "pulumiservice:index:Webhook", "staging-verify-after-update").inputs.payloadUrl).to.equal("eks-karpenter-verify/staging");
         // Same account as dev: no new credentials environment.

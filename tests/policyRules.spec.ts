@@ -202,8 +202,8 @@ describe("policy rules: one violating and one compliant case each", () => {
         expect(await resourceViolations(clusterAdminAllowList, cluster, { allowedAdminPrincipalArns: [arn] })).to.deep.equal([]);
     });
 
-    it("every policy has an enforcement level in every stack's policies/config file, and no config names an unknown policy", () => {
-        const dir = path.join(__dirname, "..", "policies", "config");
+    it("every policy has an enforcement level in every stack's policy-config file, and no config names an unknown policy", () => {
+        const dir = path.join(__dirname, "..", "policy-config");
         const names = allPolicies.map((p) => p.name);
         for (const file of fs.readdirSync(dir)) {
             const config = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8")) as Record<string, unknown>;

@@ -4,7 +4,7 @@ import { add, editDocument, pick, set, sid } from "./mutate";
 
 /**
  * Realistic insecure edits a careless change to this program could make, each with the policies that must block
- * it (mandatory under the stack's policies/config/<stack>.json). tests/policyMutations.spec.ts applies them to the
+ * it (mandatory under the stack's policy-config/<stack>.json). tests/policyMutations.spec.ts applies them to the
  * dev and prod stacks as the real program registers them under the offline engine.
  */
 
