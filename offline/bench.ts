@@ -16,6 +16,10 @@ import { PROJECT_DIR } from "./stackFiles";
  */
 const ROOT = PROJECT_DIR;
 const argv = process.argv.slice(2);
+if (argv.includes("--help") || argv.includes("-h")) {
+    console.log("usage: npm run bench [-- --runs N] [-- --stack S]\n  Times, in fresh Node processes (medians of N runs, default 5), the SDK floor, the offline plan of stack S\n  (default dev) with a warm and an empty transpile cache, and index.ts as `pulumi preview` starts it.");
+    process.exit(0);
+}
 const runs = Number(argv[argv.indexOf("--runs") + 1] ?? 0) || 5;
 const stack = argv.includes("--stack") ? argv[argv.indexOf("--stack") + 1] : "dev";
 const SDKS = ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/awsx", "@pulumi/eks", "@pulumi/kubernetes"];
