@@ -2,19 +2,9 @@ import { expect } from "chai";
 import * as aws from "@pulumi/aws";
 import { ProgramRun, findResource, runProgram } from "../offline/engine";
 import { stackConfig, stackNames } from "../offline/stackFiles";
-import { runStack } from "./helpers/run";
+import { failure, runStack } from "./helpers/run";
 import { rawConfig } from "./helpers/scenario";
 import { shared } from "./helpers/lazy";
-
-/** A failed run's message. */
-async function failure(run: Promise<unknown>): Promise<string> {
-    try {
-        await run;
-    } catch (e) {
-        return e instanceof Error ? e.message : String(e);
-    }
-    throw new Error("expected the run to fail");
-}
 
 describe("explicit providers and protection", () => {
     describe("pulumi:disable-default-providers", () => {

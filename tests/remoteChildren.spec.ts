@@ -3,7 +3,7 @@ import { expect } from "chai";
 import * as eks from "@pulumi/eks";
 import { MAX_CLUSTER_NAME_LENGTH } from "../components/config";
 import { ProgramRun, RecordedResource, runProgram } from "../offline/engine";
-import { runStack, withAwsProvider } from "./helpers/run";
+import { failure, runStack, withAwsProvider } from "./helpers/run";
 import { problemsOf, rawConfig } from "./helpers/scenario";
 import { shared } from "./helpers/lazy";
 
@@ -15,16 +15,6 @@ import { shared } from "./helpers/lazy";
 
 const childrenOf = (run: ProgramRun, component: RecordedResource) => run.resources.filter((r) => r.urn.startsWith(`${component.urn.split("::").slice(0, 3).join("::")}$`) && r.modelled);
 const names = (rs: RecordedResource[]) => rs.map((r) => `${r.type} ${r.name}`).sort();
-
-/** A failed run's message. */
-async function failure(run: Promise<unknown>): Promise<string> {
-    try {
-        await run;
-    } catch (e) {
-        return e instanceof Error ? e.message : String(e);
-    }
-    throw new Error("expected the run to fail");
-}
 
 describe("children of the remote components", () => {
     let dev: ProgramRun;

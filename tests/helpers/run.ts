@@ -37,3 +37,13 @@ export function byUrn(run: ProgramRun, urn: string): RecordedResource {
 export function withAwsProvider(region = "us-west-2"): pulumi.ComponentResourceOptions {
     return { providers: { aws: new aws.Provider("aws", { region: region as aws.Region }) } };
 }
+
+/** The message of a run that must fail (the test fails if it succeeds). */
+export async function failure(run: Promise<unknown>): Promise<string> {
+    try {
+        await run;
+    } catch (e) {
+        return e instanceof Error ? e.message : String(e);
+    }
+    throw new Error("expected the run to fail");
+}
