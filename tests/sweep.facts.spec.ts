@@ -15,6 +15,7 @@ interface FakeInstance {
     id: string;
     state: State;
     tags: Record<string, string>;
+    listedShuttingDown?: boolean;
 }
 
 const karpenterTags = (cluster: string) => ({ [`kubernetes.io/cluster/${cluster}`]: "owned", "karpenter.sh/nodepool": "default" });
@@ -38,10 +39,12 @@ function account(instances: FakeInstance[], pageSize = 1) {
     let describeCalls = 0;
     ec2.on(DescribeInstancesCommand).callsFake((input: { Filters?: Filter[]; NextToken?: string }) => {
         if (++describeCalls > 100) throw new Error("fake EC2: DescribeInstances called 100 times; is the NextToken passed on?");
-        for (const i of instances) if (i.state === "shutting-down") i.state = "terminated";
+        // Shutting down takes a while: an instance is listed shutting-down once, then terminated.
+        for (const i of instances) if (i.state === "shutting-down" && i.listedShuttingDown) i.state = "terminated";
         const found = instances.filter((i) => matches(i, input.Filters ?? []));
         const start = input.NextToken ? Number(input.NextToken) : 0;
         const page = found.slice(start, start + pageSize);
+        for (const i of page) if (i.state === "shutting-down") i.listedShuttingDown = true;
         return { Reservations: [{ Instances: page.map((i) => ({ InstanceId: i.id })) }], NextToken: start + pageSize < found.length ? String(start + pageSize) : undefined };
     });
     ec2.on(TerminateInstancesCommand).callsFake((input: { InstanceIds: string[] }) => {
@@ -78,14 +81,19 @@ describe("Karpenter cleanup sweep against EC2's documented behaviour", () => {
             // A stopped instance keeps its network interface and volumes: the subnets could not be deleted.
             { id: "i-stopped", state: "stopped", tags: karpenterTags("demo") },
             { id: "i-pending", state: "pending", tags: karpenterTags("demo") },
+            { id: "i-stopping", state: "stopping", tags: karpenterTags("demo") },
+            // Already shutting down (a Spot interruption): still there until it has terminated.
+            { id: "i-shutting", state: "shutting-down", tags: karpenterTags("demo") },
             // Terminated an hour ago, still listed by EC2: nothing to wait for.
             { id: "i-old", state: "terminated", tags: karpenterTags("demo") },
             { id: "i-other", state: "running", tags: karpenterTags("other") },
             { id: "i-unmanaged", state: "running", tags: { "kubernetes.io/cluster/demo": "owned" } },
         ]);
         const report = await sweep(a.options);
-        expect(report.terminatedInstances).to.have.members(["i-running", "i-stopped", "i-pending"]);
-        expect(a.instances.filter((i) => i.state === "terminated").map((i) => i.id)).to.have.members(["i-running", "i-stopped", "i-pending", "i-old"]);
+        expect(report.terminatedInstances).to.have.members(["i-running", "i-stopped", "i-pending", "i-stopping", "i-shutting"]);
+        expect(a.instances.filter((i) => i.state === "terminated").map((i) => i.id)).to.have.members(["i-running", "i-stopped", "i-pending", "i-stopping", "i-shutting", "i-old"]);
+        // It polled while they were shutting down.
+        expect(a.sleeps).to.not.be.empty;
         expect(a.instances.find((i) => i.id === "i-other")!.state).to.equal("running");
         expect(a.instances.find((i) => i.id === "i-unmanaged")!.state).to.equal("running");
     });

@@ -11,7 +11,7 @@ import { DeleteInstanceProfileCommand, IAMClient, ListInstanceProfileTagsCommand
 import { expect } from "chai";
 import { cleanupProvider } from "../components/karpenter/cleanup";
 import { SweepOptions, isSweepTimeout, sweepKarpenter as sweep, sweepNetworkInterfaces } from "../components/karpenter/sweep";
-import { ec2, emptyAccount, iam, throttled as throttle, unauthorized } from "./helpers/awsMock";
+import { ec2, emptyAccount, iam, noSuchEntity, throttled as throttle, unauthorized } from "./helpers/awsMock";
 
 /** A fake clock: sleeping advances it, so waits are instant and timeouts deterministic. */
 function clock() {
@@ -177,5 +177,232 @@ describe("Karpenter cleanup dynamic provider", () => {
         const describe = ec2.commandCalls(DescribeInstancesCommand)[0];
         expect(describe.args[0].input.Filters).to.deep.include({ Name: "tag:kubernetes.io/cluster/demo", Values: ["owned"] });
         expect(await describe.thisValue.config.region()).to.equal("eu-west-1");
+    });
+});
+
+/** An error shaped as the SDK raises it, for classification by name, HTTP status or `$retryable`. */
+const sdkError = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(`${name} message.`), { name, $metadata: { httpStatusCode: 400 }, ...extra });
+
+describe("sweep: which failures are retried, how long, and what a failure says", () => {
+    beforeEach(emptyAccount);
+
+    // What the AWS SDK v3 classifies as throttling for its own retries (@smithy/core retry THROTTLING_ERROR_CODES,
+    // HTTP 429, `$retryable.throttling`); EC2 answers RequestLimitExceeded, IAM Throttling.
+    const throttling = [
+        sdkError("RequestLimitExceeded"),
+        sdkError("Throttling"),
+        sdkError("ThrottlingException"),
+        sdkError("EC2ThrottledException"),
+        sdkError("TooManyRequestsException"),
+        sdkError("SlowDown"),
+        sdkError("SomethingNew", { $metadata: { httpStatusCode: 429 } }),
+        sdkError("SomethingElse", { $retryable: { throttling: true } }),
+    ];
+    for (const error of throttling) {
+        it(`retries ${error.name}${error.$metadata.httpStatusCode === 429 ? " (HTTP 429)" : ""} after a 0.2 s pause`, async () => {
+            ec2.on(DescribeInstancesCommand).rejectsOnce(error).resolves({ Reservations: [] });
+            const o = options();
+            await sweep(o);
+            expect(o.lines[0]).to.equal("throttled on DescribeInstances; retrying");
+        });
+    }
+
+    for (const error of [sdkError("UnauthorizedOperation"), sdkError("AccessDenied"), sdkError("InvalidParameterValue"), sdkError("InvalidInstanceID.Malformed")]) {
+        it(`fails at once on ${error.name}, without a pause`, async () => {
+            ec2.on(DescribeInstancesCommand).rejects(error);
+            const o = options();
+            const failure = await sweep(o).then(
+                () => undefined,
+                (e: unknown) => e as Error,
+            );
+            expect(failure?.name).to.equal(error.name);
+            expect(ec2.commandCalls(DescribeInstancesCommand)).to.have.length(1);
+            expect(o.lines).to.deep.equal([]);
+        });
+    }
+
+    it("doubles the pause from 0.2 s up to 10 s, and keeps retrying at 10 s until the deadline", async () => {
+        // Throttled for good: ten minutes (the default deadline) of retries, not a give-up after a minute.
+        ec2.on(DescribeInstancesCommand).rejects(throttle());
+        const c = clock();
+        const failure = await sweep({ ...options(), now: c.now, sleep: c.sleep, timeoutMs: undefined }).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+        );
+        expect(failure?.name).to.equal("RequestLimitExceeded");
+        expect(c.sleeps.slice(0, 8)).to.deep.equal([200, 400, 800, 1_600, 3_200, 6_400, 10_000, 10_000]);
+        const total = c.sleeps.reduce((s, x) => s + x, 0);
+        expect(total).to.be.at.most(600_000).and.greaterThan(600_000 - 10_000);
+    });
+
+    it("states the call, the AWS code and message (without a doubled full stop) and what to do", async () => {
+        ec2.on(DescribeLaunchTemplatesCommand).rejects(unauthorized());
+        const failure = await sweep(options()).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+        );
+        expect(failure?.message).to.equal(
+            "karpenter cleanup of demo: DescribeLaunchTemplates failed: UnauthorizedOperation: You are not authorized to perform this operation. " +
+                "Fix the cause (the credentials running pulumi destroy need the permissions in the README) and run pulumi destroy again.",
+        );
+    });
+
+    it("names a failure that is not an AWS error as an error, with its text", async () => {
+        // A client whose transport threw something other than an Error (no name, no message).
+        const broken = { send: async () => Promise.reject("socket hang up ") } as unknown as EC2Client;
+        const failure = await sweep(options({ ec2: broken })).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+        );
+        expect(failure?.name).to.equal("Error");
+        expect(failure?.message).to.match(/^karpenter cleanup of demo: DescribeInstances failed: error: socket hang up\. Fix the cause/);
+    });
+
+    it("waits a whole timeout, polling every pollMs, 10 minutes and 10 s by default", async () => {
+        ec2.on(DescribeInstancesCommand).resolves({ Reservations: [reservation("i-stuck")] });
+        ec2.on(TerminateInstancesCommand).resolves({});
+        const c = clock();
+        const failure = await sweep({ ...options(), now: c.now, sleep: c.sleep, timeoutMs: undefined, pollMs: undefined }).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+        );
+        expect(isSweepTimeout(failure)).to.equal(true);
+        expect(failure?.message).to.match(/ timed out after 600 s waiting for instances to terminate: i-stuck still there/);
+        expect(c.sleeps).to.deep.equal(Array.from({ length: 60 }, () => 10_000));
+    });
+
+    it("uses the real clock when none is given: a throttled call pauses 0.2 s", async () => {
+        ec2.on(DescribeInstancesCommand).rejectsOnce(throttle()).resolves({ Reservations: [] });
+        const started = Date.now();
+        await sweep({ clusterName: "demo", region: "us-west-2", ec2: new EC2Client({ region: "us-west-2" }), iam: new IAMClient({ region: "us-west-2" }) });
+        expect(Date.now() - started).to.be.at.least(190);
+    });
+});
+
+describe("sweep: what it touches and what it says it did", () => {
+    beforeEach(emptyAccount);
+
+    it("terminates in batches of 1000 ids (TerminateInstances' limit)", async () => {
+        const ids = Array.from({ length: 1001 }, (_, i) => `i-${i}`);
+        ec2.on(DescribeInstancesCommand).resolvesOnce({ Reservations: [reservation(...ids)] }).resolves({ Reservations: [] });
+        ec2.on(TerminateInstancesCommand).resolves({});
+        const o = options();
+        await sweep(o);
+        expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds?.length)).to.deep.equal([1000, 1]);
+        expect(o.lines[0]).to.equal(`terminating 1000 instance(s) of demo: ${ids.slice(0, 1000).join(", ")}`);
+        expect(o.lines[1]).to.equal("terminating 1 instance(s) of demo: i-1000");
+    });
+
+    it("terminates the rest one by one when EC2 refuses a batch because one id is gone", async () => {
+        ec2.on(DescribeInstancesCommand).resolvesOnce({ Reservations: [reservation("i-1", "i-gone", "i-3")] }).resolves({ Reservations: [] });
+        ec2.on(TerminateInstancesCommand).callsFake((input: { InstanceIds: string[] }) => {
+            if (input.InstanceIds.includes("i-gone")) throw sdkError("InvalidInstanceID.NotFound");
+            return {};
+        });
+        const o = options();
+        await sweep(o);
+        expect(ec2.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input.InstanceIds)).to.deep.equal([["i-1", "i-gone", "i-3"], ["i-1"], ["i-gone"], ["i-3"]]);
+        expect(o.lines.filter((l) => l.startsWith("terminating"))).to.deep.equal(["terminating 1 instance(s) of demo: i-1", "terminating 1 instance(s) of demo: i-3"]);
+    });
+
+    it("reports each deletion by name, and the totals", async () => {
+        ec2.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LaunchTemplateId: "lt-1", LaunchTemplateName: "karpenter.k8s.aws/123" }, { LaunchTemplateId: "lt-2" }, { LaunchTemplateName: "no-id" }] });
+        ec2.on(DeleteLaunchTemplateCommand).resolves({});
+        iam.on(ListInstanceProfilesCommand).resolves({ InstanceProfiles: [{ InstanceProfileName: "demo_1", Roles: [] } as never], IsTruncated: false });
+        iam.on(ListInstanceProfileTagsCommand).resolves({
+            Tags: [
+                { Key: "kubernetes.io/cluster/demo", Value: "owned" },
+                { Key: "topology.kubernetes.io/region", Value: "us-west-2" },
+                { Key: "karpenter.k8s.aws/ec2nodeclass", Value: "default" },
+            ],
+        });
+        iam.on(DeleteInstanceProfileCommand).resolves({});
+        ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [cniEni("eni-k", "available", "i-k")] });
+        ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+        ec2.on(DescribeInstancesCommand, { Filters: [{ Name: "tag:kubernetes.io/cluster/demo", Values: ["owned"] }, { Name: "tag-key", Values: ["karpenter.sh/nodepool"] }, { Name: "instance-id", Values: ["i-k"] }] }).resolves({
+            Reservations: [reservation("i-k")],
+        });
+        ec2.on(DeleteNetworkInterfaceCommand).resolves({});
+        const o = options();
+        await sweep(o);
+        expect(ec2.commandCalls(DeleteLaunchTemplateCommand).map((c) => c.args[0].input.LaunchTemplateId)).to.deep.equal(["lt-1", "lt-2"]);
+        expect(o.lines).to.deep.equal([
+            "deleted launch template karpenter.k8s.aws/123",
+            "deleted launch template lt-2",
+            "deleted instance profile demo_1",
+            "deleted network interface eni-k (left by i-k)",
+            "swept demo: 0 instance(s), 2 launch template(s), 1 instance profile(s), 1 network interface(s)",
+        ]);
+    });
+
+    it("deletes only profiles named <cluster>_… and tagged owned for this cluster, region and an EC2NodeClass; one gone meanwhile is skipped", async () => {
+        const tags = (owned: string | undefined, region: string, nodeClass: string | undefined) =>
+            [
+                { Key: "kubernetes.io/cluster/demo", Value: owned },
+                { Key: "topology.kubernetes.io/region", Value: region },
+                { Key: "karpenter.k8s.aws/ec2nodeclass", Value: nodeClass },
+            ].filter((t) => t.Value !== undefined);
+        const profiles: Record<string, ReturnType<typeof tags> | "gone"> = {
+            demo_ours: tags("owned", "us-west-2", "default"),
+            demo_shared: tags("shared", "us-west-2", "default"),
+            demo_untagged: tags(undefined, "us-west-2", "default"),
+            demo_noclass: tags("owned", "us-west-2", undefined),
+            demo_gone: "gone",
+            "demo-other": tags("owned", "us-west-2", "default"),
+            demo2_x: tags("owned", "us-west-2", "default"),
+        };
+        iam.on(ListInstanceProfilesCommand).resolves({ InstanceProfiles: Object.keys(profiles).map((InstanceProfileName) => ({ InstanceProfileName, Roles: [] }) as never), IsTruncated: false });
+        iam.on(ListInstanceProfileTagsCommand).callsFake((input: { InstanceProfileName: string }) => {
+            const t = profiles[input.InstanceProfileName];
+            if (t === "gone") throw noSuchEntity(`Instance Profile ${input.InstanceProfileName}`);
+            return { Tags: t };
+        });
+        iam.on(DeleteInstanceProfileCommand).resolves({});
+        const report = await sweep(options());
+        expect(report.deletedInstanceProfiles).to.deep.equal(["demo_ours"]);
+        expect(iam.commandCalls(ListInstanceProfileTagsCommand).map((c) => c.args[0].input.InstanceProfileName)).to.deep.equal(["demo_ours", "demo_shared", "demo_untagged", "demo_noclass", "demo_gone"]);
+    });
+
+    it("takes an instance profile deleted meanwhile (NoSuchEntity) as done", async () => {
+        iam.on(ListInstanceProfilesCommand).resolves({ InstanceProfiles: [{ InstanceProfileName: "demo_1", Roles: [{ RoleName: "node" }] } as never], IsTruncated: false });
+        iam.on(ListInstanceProfileTagsCommand).resolves({
+            Tags: [
+                { Key: "kubernetes.io/cluster/demo", Value: "owned" },
+                { Key: "topology.kubernetes.io/region", Value: "us-west-2" },
+                { Key: "karpenter.k8s.aws/ec2nodeclass", Value: "default" },
+            ],
+        });
+        iam.on(RemoveRoleFromInstanceProfileCommand).rejects(noSuchEntity("Instance Profile demo_1"));
+        iam.on(DeleteInstanceProfileCommand).rejects(noSuchEntity("Instance Profile demo_1"));
+        const o = options();
+        expect((await sweep(o)).deletedInstanceProfiles).to.deep.equal([]);
+        expect(o.lines.filter((l) => l.startsWith("deleted"))).to.deep.equal([]);
+    });
+
+    it("asks once about an instance that left several interfaces, and skips interfaces without an id or instance tag", async () => {
+        ec2.on(DescribeNetworkInterfacesCommand).resolves({
+            NetworkInterfaces: [cniEni("eni-1", "available", "i-k"), cniEni("eni-2", "available", "i-k"), { Status: "available", TagSet: [] }, { NetworkInterfaceId: "eni-untagged", Status: "available" }],
+        });
+        ec2.on(DescribeInstancesCommand, { Filters: [{ Name: "tag:kubernetes.io/cluster/demo", Values: ["owned"] }, { Name: "tag-key", Values: ["karpenter.sh/nodepool"] }, { Name: "instance-id", Values: ["i-k"] }] }).resolves({
+            Reservations: [reservation("i-k")],
+        });
+        ec2.on(DeleteNetworkInterfaceCommand).resolves({});
+        const o = options();
+        const report = await sweep(o);
+        const asked = ec2.commandCalls(DescribeInstancesCommand).flatMap((c) => c.args[0].input.Filters?.filter((f) => f.Name === "instance-id") ?? []);
+        expect(asked).to.deep.equal([{ Name: "instance-id", Values: ["i-k"] }]);
+        expect(report.deletedNetworkInterfaces).to.deep.equal(["eni-1", "eni-2"]);
+        expect(o.lines).to.include("left 1 detached network interface(s) of other nodes alone");
+    });
+
+    it("ENI sweep: an interface gone meanwhile is done, one without a status is waited for, and the total is said", async () => {
+        ec2.on(DescribeNetworkInterfacesCommand)
+            .resolvesOnce({ NetworkInterfaces: [{ NetworkInterfaceId: "eni-new" }, cniEni("eni-gone", "available", "i-1"), cniEni("eni-2", "available", "i-1")] })
+            .resolves({ NetworkInterfaces: [] });
+        ec2.on(DeleteNetworkInterfaceCommand, { NetworkInterfaceId: "eni-gone" }).rejects(sdkError("InvalidNetworkInterfaceID.NotFound"));
+        ec2.on(DeleteNetworkInterfaceCommand, { NetworkInterfaceId: "eni-2" }).resolves({});
+        const o = options();
+        expect(await sweepNetworkInterfaces(o)).to.deep.equal(["eni-2"]);
+        expect(o.lines).to.deep.equal(["deleted network interface eni-2", "waiting for network interfaces to detach: 1 left", "swept demo: 1 network interface(s)"]);
     });
 });

@@ -40,14 +40,10 @@ export function isSweepTimeout(e: unknown): e is SweepTimeoutError {
     return e instanceof Object && (e as { name?: unknown }).name === "SweepTimeoutError" && Array.isArray((e as { leftover?: unknown }).leftover);
 }
 
-/** The AWS error code of an SDK v3 exception (`name`), or of an older-style error (`Code`). */
+/** The AWS error code of an SDK v3 exception (its `name`). */
 function errorName(e: unknown): string {
-    return (e as { name?: string; Code?: string })?.name ?? (e as { Code?: string })?.Code ?? "";
-}
-
-/** Throttling codes of EC2 and IAM (the SDK's own retries gave up): retried here until the deadline. */
-function isThrottling(e: unknown): boolean {
-    return ["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled", "SlowDown"].includes(errorName(e));
+    const name = (e as { name?: unknown } | undefined)?.name;
+    return typeof name === "string" ? name : "";
 }
 
 /** "Already gone": InvalidInstanceID.NotFound, InvalidLaunchTemplateId.NotFound, InvalidNetworkInterfaceID.NotFound, NoSuchEntity… */
@@ -56,7 +52,11 @@ function isGone(e: unknown): boolean {
 }
 
 /** Retry, delete-if-present and bounded waiting, shared by both steps. */
-function toolkit(o: SweepOptions, step: string) {
+async function toolkit(o: SweepOptions, step: string) {
+    // Throttling as the AWS SDK classifies it for its own retries (its error codes, HTTP 429, `$retryable`): the
+    // SDK gave up after its attempts; this retries until the deadline.
+    const { isThrottlingError } = await import("@smithy/core/retry");
+    const isThrottling = (e: unknown) => e instanceof Object && isThrottlingError(e as Parameters<typeof isThrottlingError>[0]);
     const log = o.log ?? (() => undefined);
     const now = o.now ?? (() => Date.now());
     const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -70,9 +70,11 @@ function toolkit(o: SweepOptions, step: string) {
             try {
                 return await fn();
             } catch (e) {
-                if (isThrottling(e) && now() + 2 ** attempt * 200 <= deadline) {
+                // Exponential backoff from 0.2 s, each pause at most 10 s, for as long as the deadline allows.
+                const pause = Math.min(2 ** attempt * 200, 10_000);
+                if (isThrottling(e) && now() + pause <= deadline) {
                     log(`throttled on ${what}; retrying`);
-                    await sleep(Math.min(2 ** attempt * 200, 10_000));
+                    await sleep(pause);
                     continue;
                 }
                 if (isGone(e)) throw e;
@@ -128,7 +130,7 @@ async function allPages<P extends { NextToken?: string }>(fetch: (token: string 
 }
 
 /** ENIs the VPC CNI created for this cluster (it tags each with the cluster name and its instance). */
-async function cniInterfaces(o: SweepOptions, t: ReturnType<typeof toolkit>, extra: Filter[] = []) {
+async function cniInterfaces(o: SweepOptions, t: Awaited<ReturnType<typeof toolkit>>, extra: Filter[] = []) {
     const { DescribeNetworkInterfacesCommand } = await import("@aws-sdk/client-ec2");
     const pages = await allPages((NextToken) =>
         t.call("DescribeNetworkInterfaces", () =>
@@ -154,7 +156,7 @@ export async function sweepKarpenter(o: SweepOptions): Promise<SweepReport> {
     // Loaded here, not at the top: the SDKs cost a program that never deletes anything (every preview) ~0.2 s.
     const { DeleteLaunchTemplateCommand, DeleteNetworkInterfaceCommand, DescribeInstancesCommand, DescribeLaunchTemplatesCommand, TerminateInstancesCommand } = await import("@aws-sdk/client-ec2");
     const { DeleteInstanceProfileCommand, ListInstanceProfileTagsCommand, ListInstanceProfilesCommand, RemoveRoleFromInstanceProfileCommand } = await import("@aws-sdk/client-iam");
-    const t = toolkit(o, "karpenter cleanup");
+    const t = await toolkit(o, "karpenter cleanup");
     const ownedTag = `kubernetes.io/cluster/${o.clusterName}`;
     const report: SweepReport = { terminatedInstances: [], deletedLaunchTemplates: [], deletedInstanceProfiles: [], deletedNetworkInterfaces: [] };
     const karpenterFilters: Filter[] = [
@@ -251,7 +253,7 @@ export async function sweepKarpenter(o: SweepOptions): Promise<SweepReport> {
  */
 export async function sweepNetworkInterfaces(o: SweepOptions): Promise<string[]> {
     const { DeleteNetworkInterfaceCommand } = await import("@aws-sdk/client-ec2");
-    const t = toolkit(o, "network interface cleanup");
+    const t = await toolkit(o, "network interface cleanup");
     const deleted: string[] = [];
     await t.waitUntil("network interfaces to detach", async () => {
         const enis = await cniInterfaces(o, t);
