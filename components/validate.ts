@@ -184,10 +184,10 @@ const DOCUMENTATION_CIDRS = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"
 export function nonPublicRange(cidr: string): string | undefined {
     const first = ipaddr.IPv4.networkAddressFromCIDR(cidr);
     const last = ipaddr.IPv4.broadcastAddressFromCIDR(cidr);
-    const kind = first.range();
-    // 255.255.255.255 is the last address of the reserved 240.0.0.0/4.
-    const lastKind = last.range() === "broadcast" ? "reserved" : last.range();
-    if (kind === "unicast" || lastKind !== kind) return undefined;
+    // ipaddr.js names 255.255.255.255 "broadcast"; it is the last address of the reserved 240.0.0.0/4.
+    const classOf = (address: ipaddr.IPv4) => (address.range() === "broadcast" ? "reserved" : address.range());
+    const kind = classOf(first);
+    if (kind === "unicast" || classOf(last) !== kind) return undefined;
     if (DOCUMENTATION_CIDRS.some((doc) => first.match(ipaddr.IPv4.parseCIDR(doc)) && last.match(ipaddr.IPv4.parseCIDR(doc)))) return "reserved (documentation, RFC 5737)";
     return kind === "private" ? "private (RFC 1918)" : kind;
 }

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Problems, RawReader, closest, parseCidr, readBool, readCidr, readEnum, readInt, readList, readString, readStringMap, show, unknownKeys } from "../components/validate";
+import { Problems, RawReader, closest, nonPublicRange, parseCidr, readBool, readCidr, readEnum, readInt, readList, readString, readStringMap, show, unknownKeys } from "../components/validate";
 
 /** Runs a reader on a fresh Problems; returns what it read and what it reported. */
 function read<T>(reader: (p: Problems) => T): { value: T; problems: string[] } {
@@ -20,6 +20,39 @@ describe("validate: IPv4 CIDR blocks (RFC 4632: four octets 0-255, a prefix leng
         expect(parseCidr("10.0.1.0/16")).to.deep.include({ canonical: "10.0.0.0/16", hostBitsSet: true });
         expect(parseCidr("203.0.113.77/24")).to.deep.include({ canonical: "203.0.113.0/24", hostBitsSet: true });
         expect(parseCidr("10.0.0.1/31")).to.deep.include({ canonical: "10.0.0.0/31", hostBitsSet: true });
+        // A /0 has no network bits: every address bit is a host bit.
+        expect(parseCidr("10.0.0.0/0")).to.deep.include({ base: 0, canonical: "0.0.0.0/0", hostBitsSet: true });
+        expect(parseCidr("10.0.0.1/32")).to.deep.include({ canonical: "10.0.0.1/32", hostBitsSet: false });
+    });
+
+    // IANA IPv4 Special-Purpose Address Registry (RFC 6890) and RFC 1918 / 5737 / 6598 / 3927 / 5771 / 1112 / 919.
+    it("names the special-purpose block a CIDR lies in, and none for public or straddling blocks", () => {
+        const cases: Array<[string, string | undefined]> = [
+            ["10.0.0.0/8", "private (RFC 1918)"],
+            ["172.16.0.0/12", "private (RFC 1918)"],
+            ["192.168.1.0/24", "private (RFC 1918)"],
+            ["127.0.0.0/8", "loopback"],
+            ["100.64.0.0/10", "carrierGradeNat"],
+            ["169.254.0.0/16", "linkLocal"],
+            ["224.0.0.0/4", "multicast"],
+            ["240.0.0.0/4", "reserved"],
+            // The limited broadcast address (RFC 919) is the last of 240.0.0.0/4: never a client.
+            ["255.255.255.255/32", "reserved"],
+            ["255.255.255.0/24", "reserved"],
+            ["0.0.0.0/8", "unspecified"],
+            ["192.0.2.0/24", "reserved (documentation, RFC 5737)"],
+            ["203.0.113.0/25", "reserved (documentation, RFC 5737)"],
+            ["198.51.100.7/32", "reserved (documentation, RFC 5737)"],
+            ["198.18.0.0/15", "reserved"],
+            ["0.0.0.0/0", undefined],
+            ["8.8.8.0/24", undefined],
+            ["52.94.0.0/16", undefined],
+            // 10.0.0.0/7 also holds 11.0.0.0/8 (public); 172.16.0.0/11 holds 172.0.0.0/12 (public).
+            ["10.0.0.0/7", undefined],
+            ["172.16.0.0/11", undefined],
+            ["192.0.0.0/16", undefined],
+        ];
+        for (const [cidr, kind] of cases) expect(nonPublicRange(cidr), cidr).to.equal(kind);
     });
 
     it("refuses prefixes above 32, octets above 255 and anything that is not a.b.c.d/n", () => {
@@ -81,7 +114,8 @@ describe("validate: scalar readers", () => {
         const long = show("y".repeat(200));
         expect(long).to.have.length(120);
         expect(long.endsWith("...")).to.equal(true);
-        expect(show("y".repeat(118))).to.have.length(120);
+        expect(show("y".repeat(118)), "120 characters are shown whole").to.equal(`"${"y".repeat(118)}"`);
+        expect(show("y".repeat(119))).to.equal(`"${"y".repeat(116)}...`);
     });
 });
 
@@ -111,7 +145,7 @@ describe("validate: lists, maps and keys", () => {
         expect(read((p) => readStringMap(p, "m", { A: "1", b: "x" }, rules))).to.deep.equal({ value: undefined, problems: ['m key: got "A"; expected a lowercase key.', 'm.b: got "x"; expected digits.'] });
         expect(read((p) => readStringMap(p, "m", { A: "1" }, rules)).value).to.equal(undefined);
         expect(read((p) => readStringMap(p, "m", ["a"], rules)).problems).to.deep.equal(['m: got ["a"]; expected a map of string keys to string values.']);
-        expect(read((p) => readStringMap(p, "m", null, rules)).problems).to.have.length(1);
+        expect(read((p) => readStringMap(p, "m", null, rules)).problems).to.deep.equal(["m: got null; expected a map of string keys to string values."]);
     });
 
     it("suggests the closest known key: a small typo, else a long shared prefix", () => {
@@ -136,6 +170,9 @@ describe("validate: lists, maps and keys", () => {
             "x.qqqq: unknown key Known keys: vpcCidr, natGateways.",
         ]);
         expect(p.empty).to.equal(false);
+        const legacy = new Problems();
+        unknownKeys(legacy, "pool.", { consolidateAfter: "30s", ttlSecondsAfterEmpty: 30 }, ["consolidateAfter"], { ttlSecondsAfterEmpty: "replaced by consolidateAfter in Karpenter v1" });
+        expect(legacy.list).to.deep.equal(["pool.ttlSecondsAfterEmpty: replaced by consolidateAfter in Karpenter v1."]);
         expect(new Problems().empty).to.equal(true);
     });
 
