@@ -271,6 +271,14 @@ describe("sweep: which failures are retried, how long, and what a failure says",
         expect(c.sleeps).to.deep.equal(Array.from({ length: 60 }, () => 10_000));
     });
 
+    it("tells a sweep timeout from any other failure", () => {
+        const timeout = Object.assign(new Error("timed out"), { name: "SweepTimeoutError", leftover: ["i-1"] });
+        expect(isSweepTimeout(timeout)).to.equal(true);
+        for (const other of [new Error("x"), Object.assign(new Error("x"), { name: "SweepTimeoutError" }), Object.assign(new Error("x"), { leftover: [] }), { name: "SweepTimeoutError", leftover: "i-1" }, "SweepTimeoutError", null, undefined]) {
+            expect(isSweepTimeout(other), String(other)).to.equal(false);
+        }
+    });
+
     it("uses the real clock when none is given: a throttled call pauses 0.2 s", async () => {
         ec2.on(DescribeInstancesCommand).rejectsOnce(throttle()).resolves({ Reservations: [] });
         const started = Date.now();

@@ -42,8 +42,7 @@ export function isSweepTimeout(e: unknown): e is SweepTimeoutError {
 
 /** The AWS error code of an SDK v3 exception (its `name`). */
 function errorName(e: unknown): string {
-    const name = (e as { name?: unknown } | undefined)?.name;
-    return typeof name === "string" ? name : "";
+    return (e as { name?: string } | undefined)?.name ?? "";
 }
 
 /** "Already gone": InvalidInstanceID.NotFound, InvalidLaunchTemplateId.NotFound, InvalidNetworkInterfaceID.NotFound, NoSuchEntity… */
