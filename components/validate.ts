@@ -52,8 +52,9 @@ export function closest(key: string, known: readonly string[]): string | undefin
     let bestPrefix = 5;
     for (const candidate of known) {
         const c = candidate.toLowerCase();
-        let n = 0;
-        while (n < k.length && n < c.length && k[n] === c[n]) n++;
+        // Characters shared from the start (k is no candidate here: equal strings have distance 0).
+        const differs = [...k].findIndex((ch, i) => ch !== c[i]);
+        const n = differs === -1 ? k.length : differs;
         if (n > bestPrefix) {
             best = candidate;
             bestPrefix = n;
@@ -188,7 +189,8 @@ export function nonPublicRange(cidr: string): string | undefined {
     const classOf = (address: ipaddr.IPv4) => (address.range() === "broadcast" ? "reserved" : address.range());
     const kind = classOf(first);
     if (kind === "unicast" || classOf(last) !== kind) return undefined;
-    if (DOCUMENTATION_CIDRS.some((doc) => first.match(ipaddr.IPv4.parseCIDR(doc)) && last.match(ipaddr.IPv4.parseCIDR(doc)))) return "reserved (documentation, RFC 5737)";
+    // A block that starts in a documentation /24 and reaches beyond it ends in another class: refused above.
+    if (DOCUMENTATION_CIDRS.some((doc) => first.match(ipaddr.IPv4.parseCIDR(doc)))) return "reserved (documentation, RFC 5737)";
     return kind === "private" ? "private (RFC 1918)" : kind;
 }
 

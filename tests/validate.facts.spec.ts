@@ -51,6 +51,8 @@ describe("validate: IPv4 CIDR blocks (RFC 4632: four octets 0-255, a prefix leng
             ["10.0.0.0/7", undefined],
             ["172.16.0.0/11", undefined],
             ["192.0.0.0/16", undefined],
+            // Starts in a documentation block, ends outside it.
+            ["192.0.2.0/23", undefined],
         ];
         for (const [cidr, kind] of cases) expect(nonPublicRange(cidr), cidr).to.equal(kind);
     });
@@ -156,9 +158,13 @@ describe("validate: lists, maps and keys", () => {
         expect(closest("avail", known), "5 shared characters are not enough").to.equal(undefined);
         expect(closest("availa", known), "6 are").to.equal("availabilityZoneCount");
         expect(closest("zzzz", known)).to.equal(undefined);
+        expect(closest("zzzzzzzzzz", known), "nothing shared").to.equal(undefined);
         expect(closest("abcd", ["abxy", "abcx"]), "the nearer of two").to.equal("abcx");
         expect(closest("kitten", ["sitting"]), "distance 3").to.equal("sitting");
         expect(closest("kitten", ["sittinga"]), "distance 4").to.equal(undefined);
+        expect(closest("abcdefgh", ["abcdefgX", "abcdefghijkl"]), "a near typo beats a longer shared prefix").to.equal("abcdefgX");
+        expect(closest("availabilityzonecountx", ["availabilityZoneCount"]), "the whole key shared").to.equal("availabilityZoneCount");
+        expect(closest("availabilityZ", ["availabilityZoneCountAndMore"]), "the key is a prefix of the candidate").to.equal("availabilityZoneCountAndMore");
         expect(closest("prefix-long-aaaa", ["prefix-long-bbbbbbbb", "prefix-lo-cccc"]), "the longest prefix wins").to.equal("prefix-long-bbbbbbbb");
     });
 
