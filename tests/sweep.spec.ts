@@ -27,7 +27,16 @@ function options(extra: Partial<SweepOptions> = {}): SweepOptions & { lines: str
 }
 
 const reservation = (...ids: string[]) => ({ Instances: ids.map((InstanceId) => ({ InstanceId })) });
-const cniEni = (id: string, status: "available" | "in-use", instance: string) => ({ NetworkInterfaceId: id, Status: status, TagSet: [{ Key: "node.k8s.amazonaws.com/instance_id", Value: instance }] });
+/** An ENI as the VPC CNI tags it (amazon-vpc-cni-k8s pkg/awsutils: cluster name, instance id, creation time). */
+const cniEni = (id: string, status: "available" | "in-use", instance: string) => ({
+    NetworkInterfaceId: id,
+    Status: status,
+    TagSet: [
+        { Key: "cluster.k8s.amazonaws.com/name", Value: "demo" },
+        { Key: "node.k8s.amazonaws.com/instance_id", Value: instance },
+        { Key: "node.k8s.amazonaws.com/createdAt", Value: "2026-11-23T10:00:00Z" },
+    ],
+});
 
 describe("Karpenter cleanup sweep (AWS SDK v3 under aws-sdk-client-mock)", () => {
     beforeEach(emptyAccount);
@@ -412,5 +421,128 @@ describe("sweep: what it touches and what it says it did", () => {
         const o = options();
         expect(await sweepNetworkInterfaces(o)).to.deep.equal(["eni-2"]);
         expect(o.lines).to.deep.equal(["deleted network interface eni-2", "waiting for network interfaces to detach: 1 left", "swept demo: 1 network interface(s)"]);
+    });
+
+    it("says which call failed, in which step, for every AWS call it makes", async () => {
+        const profile = { InstanceProfileName: "demo_1", Roles: [{ RoleName: "node" }] } as never;
+        const ours = [
+            { Key: "kubernetes.io/cluster/demo", Value: "owned" },
+            { Key: "topology.kubernetes.io/region", Value: "us-west-2" },
+            { Key: "karpenter.k8s.aws/ec2nodeclass", Value: "default" },
+        ];
+        const everything = () => {
+            emptyAccount();
+            ec2.on(DescribeInstancesCommand).resolvesOnce({ Reservations: [reservation("i-1")] }).resolves({ Reservations: [] });
+            ec2.on(DescribeInstancesCommand, { Filters: [{ Name: "tag:kubernetes.io/cluster/demo", Values: ["owned"] }, { Name: "tag-key", Values: ["karpenter.sh/nodepool"] }, { Name: "instance-id", Values: ["i-1"] }] }).resolves({
+                Reservations: [reservation("i-1")],
+            });
+            ec2.on(TerminateInstancesCommand).resolves({});
+            ec2.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LaunchTemplateId: "lt-1" }] });
+            ec2.on(DeleteLaunchTemplateCommand).resolves({});
+            iam.on(ListInstanceProfilesCommand).resolves({ InstanceProfiles: [profile], IsTruncated: false });
+            iam.on(ListInstanceProfileTagsCommand).resolves({ Tags: ours });
+            iam.on(RemoveRoleFromInstanceProfileCommand).resolves({});
+            iam.on(DeleteInstanceProfileCommand).resolves({});
+            ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [cniEni("eni-1", "available", "i-1")] });
+            ec2.on(DeleteNetworkInterfaceCommand).resolves({});
+        };
+        const calls = [
+            [ec2, DescribeInstancesCommand, "DescribeInstances"],
+            [ec2, TerminateInstancesCommand, "TerminateInstances"],
+            [ec2, DescribeLaunchTemplatesCommand, "DescribeLaunchTemplates"],
+            [ec2, DeleteLaunchTemplateCommand, "DeleteLaunchTemplate"],
+            [iam, ListInstanceProfilesCommand, "ListInstanceProfiles"],
+            [iam, ListInstanceProfileTagsCommand, "ListInstanceProfileTags"],
+            [iam, RemoveRoleFromInstanceProfileCommand, "RemoveRoleFromInstanceProfile"],
+            [iam, DeleteInstanceProfileCommand, "DeleteInstanceProfile"],
+            [ec2, DescribeNetworkInterfacesCommand, "DescribeNetworkInterfaces"],
+            [ec2, DeleteNetworkInterfaceCommand, "DeleteNetworkInterface"],
+        ] as const;
+        for (const [client, command, name] of calls) {
+            everything();
+            (client as typeof ec2).on(command as never).rejects(unauthorized());
+            const failure = await sweep(options()).then(
+                () => undefined,
+                (e: unknown) => e as Error,
+            );
+            expect(failure?.message, name).to.match(new RegExp(`^karpenter cleanup of demo: ${name} failed: UnauthorizedOperation: `));
+        }
+        for (const command of [DescribeNetworkInterfacesCommand, DeleteNetworkInterfaceCommand]) {
+            everything();
+            ec2.on(command).rejects(unauthorized());
+            const failure = await sweepNetworkInterfaces(options()).then(
+                () => undefined,
+                (e: unknown) => e as Error,
+            );
+            expect(failure?.message).to.match(new RegExp(`^network interface cleanup of demo: ${command.name.replace(/Command$/, "")} failed: UnauthorizedOperation: `));
+        }
+    });
+
+    it("keeps a message's inner full stops and drops only its trailing ones", async () => {
+        ec2.on(DescribeInstancesCommand).rejects(sdkError("ServiceUnavailable", { message: "Service Unavailable. Please try again later..." }));
+        const failure = await sweep(options()).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+        );
+        expect(failure?.message).to.match(/: ServiceUnavailable: Service Unavailable\. Please try again later\. Fix the cause/);
+    });
+
+    it("gives up throttled retries exactly when the next pause would pass the deadline", async () => {
+        ec2.on(DescribeInstancesCommand).rejects(throttle());
+        const o = options({ timeoutMs: 600 });
+        const c = clock();
+        await sweep({ ...o, now: c.now, sleep: c.sleep }).catch(() => undefined);
+        // 0 + 200 <= 600 and 200 + 400 <= 600: two pauses; 600 + 800 > 600: no third.
+        expect(c.sleeps).to.deep.equal([200, 400]);
+    });
+
+    it("fails on a refused delete instead of taking it as done", async () => {
+        ec2.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LaunchTemplateId: "lt-1" }] });
+        ec2.on(DeleteLaunchTemplateCommand).rejects(unauthorized());
+        const failure = await sweep(options()).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+        );
+        expect(failure?.name).to.equal("UnauthorizedOperation");
+    });
+
+    it("fails when an instance profile's tags cannot be read, instead of skipping it", async () => {
+        iam.on(ListInstanceProfilesCommand).resolves({ InstanceProfiles: [{ InstanceProfileName: "demo_1", Roles: [] } as never], IsTruncated: false });
+        iam.on(ListInstanceProfileTagsCommand).rejects(sdkError("AccessDenied"));
+        const failure = await sweep(options()).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+        );
+        expect(failure?.message).to.match(/^karpenter cleanup of demo: ListInstanceProfileTags failed: AccessDenied: /);
+    });
+
+    it("passes ListInstanceProfiles' Marker on to the next page", async () => {
+        iam.on(ListInstanceProfilesCommand).callsFake((input: { Marker?: string }) =>
+            input.Marker === "m2" ? { InstanceProfiles: [], IsTruncated: false } : { InstanceProfiles: [], IsTruncated: true, Marker: "m2" },
+        );
+        await sweep(options());
+        expect(iam.commandCalls(ListInstanceProfilesCommand).map((c) => c.args[0].input.Marker)).to.deep.equal([undefined, "m2"]);
+    });
+
+    it("names every stuck instance in a timeout, skips listed instances without an id", async () => {
+        ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [{ InstanceId: "i-1" }, {}, { InstanceId: "i-2" }] }] });
+        ec2.on(TerminateInstancesCommand).resolves({});
+        const failure = await sweep(options({ timeoutMs: 10_000 })).then(
+            () => undefined,
+            (e: unknown) => e as Error,
+        );
+        expect(ec2.commandCalls(TerminateInstancesCommand)[0].args[0].input.InstanceIds).to.deep.equal(["i-1", "i-2"]);
+        expect(failure?.message).to.match(/waiting for instances to terminate: i-1, i-2 still there/);
+    });
+
+    it("does not report an interface another process deleted meanwhile", async () => {
+        ec2.on(DescribeNetworkInterfacesCommand).resolves({ NetworkInterfaces: [cniEni("eni-1", "available", "i-k")] });
+        ec2.on(DescribeInstancesCommand, { Filters: [{ Name: "tag:kubernetes.io/cluster/demo", Values: ["owned"] }, { Name: "tag-key", Values: ["karpenter.sh/nodepool"] }, { Name: "instance-id", Values: ["i-k"] }] }).resolves({
+            Reservations: [reservation("i-k")],
+        });
+        ec2.on(DeleteNetworkInterfaceCommand).rejects(sdkError("InvalidNetworkInterfaceID.NotFound"));
+        const o = options();
+        expect((await sweep(o)).deletedNetworkInterfaces).to.deep.equal([]);
+        expect(o.lines.filter((l) => l.startsWith("deleted"))).to.deep.equal([]);
     });
 });

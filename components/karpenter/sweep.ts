@@ -76,10 +76,10 @@ async function toolkit(o: SweepOptions, step: string) {
                     await sleep(pause);
                     continue;
                 }
-                if (isGone(e)) throw e;
-                const message = (e as { message?: unknown })?.message;
+                // Keeps the AWS code as its name: remove() and the callers tell "already gone" by it.
+                const message = e instanceof Error ? e.message : String(e);
                 const failure = new Error(
-                    `${step} of ${o.clusterName}: ${what} failed: ${errorName(e) || "error"}: ${(typeof message === "string" ? message : String(e)).trim().replace(/\.+$/, "")}. ` +
+                    `${step} of ${o.clusterName}: ${what} failed: ${errorName(e) || "error"}: ${message.trim().replace(/\.+$/, "")}. ` +
                         `Fix the cause (the credentials running pulumi destroy need the permissions in the README) and run pulumi destroy again.`,
                 );
                 failure.name = errorName(e) || "Error";
@@ -138,7 +138,7 @@ async function cniInterfaces(o: SweepOptions, t: Awaited<ReturnType<typeof toolk
     );
     return pages.flatMap((p) => p.NetworkInterfaces ?? []).flatMap((eni) =>
         eni.NetworkInterfaceId
-            ? [{ id: eni.NetworkInterfaceId, status: eni.Status ?? "", instanceId: eni.TagSet?.find((tag) => tag.Key === "node.k8s.amazonaws.com/instance_id")?.Value }]
+            ? [{ id: eni.NetworkInterfaceId, status: eni.Status, instanceId: eni.TagSet?.find((tag) => tag.Key === "node.k8s.amazonaws.com/instance_id")?.Value }]
             : [],
     );
 }
@@ -157,7 +157,6 @@ export async function sweepKarpenter(o: SweepOptions): Promise<SweepReport> {
     const { DeleteInstanceProfileCommand, ListInstanceProfileTagsCommand, ListInstanceProfilesCommand, RemoveRoleFromInstanceProfileCommand } = await import("@aws-sdk/client-iam");
     const t = await toolkit(o, "karpenter cleanup");
     const ownedTag = `kubernetes.io/cluster/${o.clusterName}`;
-    const report: SweepReport = { terminatedInstances: [], deletedLaunchTemplates: [], deletedInstanceProfiles: [], deletedNetworkInterfaces: [] };
     const karpenterFilters: Filter[] = [
         { Name: `tag:${ownedTag}`, Values: ["owned"] },
         { Name: "tag-key", Values: ["karpenter.sh/nodepool"] },
@@ -180,7 +179,7 @@ export async function sweepKarpenter(o: SweepOptions): Promise<SweepReport> {
     };
     const running = await live();
     for (let i = 0; i < running.length; i += 1000) await terminate(running.slice(i, i + 1000));
-    report.terminatedInstances = running;
+    const report: SweepReport = { terminatedInstances: running, deletedLaunchTemplates: [], deletedInstanceProfiles: [], deletedNetworkInterfaces: [] };
     await t.waitUntil("instances to terminate", live);
 
     // 2. Launch templates Karpenter created for the cluster.
@@ -225,17 +224,19 @@ export async function sweepKarpenter(o: SweepOptions): Promise<SweepReport> {
     //    instances, still listed for about an hour after termination). ENIs in use are never waited on.
     const detached = await cniInterfaces(o, t, [{ Name: "status", Values: ["available"] }]);
     const candidates = [...new Set(detached.flatMap((eni) => (eni.instanceId ? [eni.instanceId] : [])))];
-    const karpenters: string[] = [];
+    const karpenters = new Set<string>();
     // In batches of 200 ids: requests stay small however many interfaces leaked.
-    for (let i = 0; i < candidates.length; i += 200) karpenters.push(...(await instances([{ Name: "instance-id", Values: candidates.slice(i, i + 200) }])));
+    for (let i = 0; i < candidates.length; i += 200) {
+        for (const id of await instances([{ Name: "instance-id", Values: candidates.slice(i, i + 200) }])) karpenters.add(id);
+    }
     for (const eni of detached) {
-        if (!eni.instanceId || !karpenters.includes(eni.instanceId)) continue;
+        if (!eni.instanceId || !karpenters.has(eni.instanceId)) continue;
         if (await t.remove("DeleteNetworkInterface", () => o.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id })))) {
             report.deletedNetworkInterfaces.push(eni.id);
             t.log(`deleted network interface ${eni.id} (left by ${eni.instanceId})`);
         }
     }
-    const others = detached.length - detached.filter((eni) => eni.instanceId && karpenters.includes(eni.instanceId)).length;
+    const others = detached.length - detached.filter((eni) => eni.instanceId && karpenters.has(eni.instanceId)).length;
     if (others > 0) t.log(`left ${others} detached network interface(s) of other nodes alone`);
 
     t.log(
