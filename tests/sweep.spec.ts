@@ -469,7 +469,7 @@ describe("sweep: what it touches and what it says it did", () => {
         }
         for (const command of [DescribeNetworkInterfacesCommand, DeleteNetworkInterfaceCommand]) {
             everything();
-            ec2.on(command).rejects(unauthorized());
+            ec2.on(command as never).rejects(unauthorized());
             const failure = await sweepNetworkInterfaces(options()).then(
                 () => undefined,
                 (e: unknown) => e as Error,
