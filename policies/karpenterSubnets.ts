@@ -14,7 +14,7 @@ function publicSubnets(resources: PolicyResource[]): { tagSets: Array<Record<str
         }
         if (r.type === "aws:ec2/subnet:Subnet" && r.props.mapPublicIpOnLaunch === true) {
             tagSets.push(r.props.tags ?? {});
-            if (r.props.id) ids.push(r.props.id);
+            ids.push(r.props.id);
         }
     }
     // Tags the stack adds to existing subnets: a subnet tagged like a public one (kubernetes.io/role/elb) is public.
@@ -31,11 +31,24 @@ function publicSubnets(resources: PolicyResource[]): { tagSets: Array<Record<str
     return { tagSets, ids };
 }
 
-const glob = (pattern: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+/**
+ * An EC2 filter value as a pattern (EC2 API reference, `Filter`): `*` matches any run of characters, `?` exactly
+ * one, a backslash makes the next character literal; everything else, and the comparison, is literal and
+ * case-sensitive. Karpenter passes a term's tag values to EC2 as such filter values.
+ */
+function filterValue(value: string): RegExp {
+    const source = value.replace(/\\(.)|\*|\?|[.+^${}()|[\]\\]/g, (token, escaped?: string) =>
+        escaped !== undefined ? escaped.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") : token === "*" ? ".*" : token === "?" ? "." : `\\${token}`,
+    );
+    return new RegExp(`^${source}$`);
+}
 
-/** Whether a selector term's tags all match one tag set (Karpenter: every tag must match, "*" matches any value). */
+/**
+ * Whether a selector term selects a subnet with these tags (Karpenter v1 getFilterSets: one EC2 filter per tag,
+ * ANDed; "*" selects any value of the key; a term without tags adds no filter and selects nothing).
+ */
 const termMatches = (terms: Record<string, string>, tags: Record<string, string>) =>
-    Object.keys(terms).length > 0 && Object.entries(terms).every(([k, v]) => tags[k] !== undefined && glob(v).test(tags[k]));
+    Object.keys(terms).length > 0 && Object.entries(terms).every(([k, v]) => tags[k] !== undefined && filterValue(v).test(tags[k]));
 
 export const nodeClassPrivateSubnets: StackValidationPolicy = {
     name: "karpenter-nodeclass-private-subnets",
