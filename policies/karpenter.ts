@@ -13,12 +13,21 @@ export const INTERRUPTION_EVENTS = [
     ["aws.ec2", "EC2 Capacity Reservation Instance Interruption Warning"],
 ] as const;
 
-const UNITS: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50 };
+/**
+ * NodePool `spec.limits` values as the CRD accepts them (karpenter.sh_nodepools.yaml v1.14.1): apimachinery's
+ * resource.Quantity grammar, a signed number ("5", "5.", ".5") and a binary suffix (Ki..Ei), a decimal one
+ * (n u m k M G T P E) or a decimal exponent ("e3", "E-1").
+ */
+export const QUANTITY_PATTERN = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
 
-/** A Kubernetes quantity ("16", "500m", "64Gi", "1e3") as a number; undefined if it is not one. */
+const SUFFIXES: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+
+/** A Kubernetes quantity ("16", "500m", "64Gi", "1e3") as a number; undefined if the API server would refuse it. */
 export function parseQuantity(q: unknown): number | undefined {
-    const m = /^([0-9]+(?:\.[0-9]+)?(?:e[0-9]+)?)(m|k|M|G|T|P|Ki|Mi|Gi|Ti|Pi)?$/.exec(String(q).trim());
-    return m ? Number(m[1]) * UNITS[m[2] ?? ""] : undefined;
+    const m = QUANTITY_PATTERN.exec(String(q));
+    if (!m) return undefined;
+    const suffix = m[6] ?? "";
+    return Number(`${m[1] ?? ""}${m[2]}`) * (m[8] ? 10 ** Number(suffix.slice(1)) : (SUFFIXES[suffix] ?? 1));
 }
 
 export const nodePoolLimits: ResourceValidationPolicy = {
@@ -35,7 +44,8 @@ export const nodePoolLimits: ResourceValidationPolicy = {
         for (const [key, ceiling] of [["cpu", maxCpu], ["memory", maxMemory]] as const) {
             if (limits[key] === undefined) continue;
             const value = parseQuantity(limits[key]);
-            if (value === undefined || value > parseQuantity(ceiling)!) report(`NodePool ${name} limits ${key} to ${limits[key]}, above this stack's ceiling of ${ceiling}; a limit that high is no limit.`);
+            if (value === undefined) report(`NodePool ${name} limits ${key} to ${limits[key]}, which is not a Kubernetes quantity; the API server refuses it.`);
+            else if (value > parseQuantity(ceiling)!) report(`NodePool ${name} limits ${key} to ${limits[key]}, above this stack's ceiling of ${ceiling}; a limit that high is no limit.`);
         }
     },
 };
