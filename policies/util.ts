@@ -15,6 +15,15 @@ export interface NormalizedStatement {
 
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
+/**
+ * Whether an action pattern of a statement covers an action, as IAM matches them: case-insensitive, `*` any run
+ * of characters, `?` one character.
+ */
+export function actionMatches(pattern: string, action: string): boolean {
+    const source = pattern.replace(/[*?]|[.+^${}()|[\]\\]/g, (c) => (c === "*" ? ".*" : c === "?" ? "." : `\\${c}`));
+    return new RegExp(`^${source}$`, "i").test(action);
+}
+
 /** Parses an IAM document given as JSON text or as an object. */
 export function parseDocument(value: unknown): { Statement?: unknown } | undefined {
     if (typeof value === "string") {
