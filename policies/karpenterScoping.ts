@@ -44,7 +44,7 @@ export interface ScopingContext {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A pattern for an upstream value with its variables filled in. */
+/** A pattern for an upstream value (an ARN, a condition value) with its variables filled in. */
 function template(value: string, ctx: ScopingContext): RegExp {
     const parts = value.split(/(\$\{[^}]+\})/).map((part) => {
         switch (part) {
@@ -59,7 +59,9 @@ function template(value: string, ctx: ScopingContext): RegExp {
             case "${KarpenterNodeRole.Arn}":
                 return `arn:aws(-[a-z]+)*:iam::\\d{12}:role/(.*/)?(${ctx.nodeRoleNames.map(escape).join("|") || "(?!)"})`;
             default:
-                return escape(part);
+                // Upstream's own "*" (an ARN's account, "instance/*", a StringLike value) is IAM's wildcard: a
+                // narrower value (an account id, one instance) is within it.
+                return part.split("*").map(escape).join(".*");
         }
     });
     return new RegExp(`^${parts.join("")}$`);
@@ -67,7 +69,11 @@ function template(value: string, ctx: ScopingContext): RegExp {
 
 const lower = (o: Record<string, unknown> | undefined) => Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
 
-/** Upstream's conditions the statement lacks (operator, key and every value), as "Operator key=values". */
+/**
+ * Upstream's conditions the statement lacks, as "Operator key=values". A key's values are ORed (and, under
+ * ForAllValues, the allowed set), so the statement keeps upstream's scoping when every value it gives is one of
+ * upstream's: fewer values are narrower, another value is broader.
+ */
 function missingConditions(upstream: ScopedGrant["condition"], actual: Record<string, Record<string, unknown>> | undefined, ctx: ScopingContext): string[] {
     const missing: string[] = [];
     for (const [op, keys] of Object.entries(upstream)) {
@@ -75,7 +81,7 @@ function missingConditions(upstream: ScopedGrant["condition"], actual: Record<st
         for (const [rawKey, values] of Object.entries(keys)) {
             const key = rawKey.replace(/\$\{ClusterName\}/g, ctx.clusterName);
             const got = list(have[key.toLowerCase()]);
-            const ok = got.length === values.length && values.every((v) => got.some((g) => template(v, ctx).test(g)));
+            const ok = got.length > 0 && got.every((g) => values.some((v) => template(v, ctx).test(g)));
             if (!ok) missing.push(`${op} ${key}=${values.map((v) => v.replace(/\$\{ClusterName\}/g, ctx.clusterName).replace(/\$\{AWS::Region\}/g, ctx.region ?? "<region>")).join("|")}`);
         }
     }
