@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EnforcementLevel, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import Ajv from "ajv";
 import { parse } from "yaml";
 import { type PolicyConfigChoice, choosePolicyConfig, parseDelivery } from "../deployments/stacks";
 import { allPolicies } from "../policies/all";
@@ -88,7 +89,47 @@ function policyResources(run: ProgramRun): Map<RecordedResource, PolicyResource>
     return out;
 }
 
+const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
+const ajv = new Ajv({ allErrors: true, strict: false });
+
+/**
+ * What the Pulumi CLI refuses in a pack config before it runs the pack (pulumi/pulumi
+ * sdk/go/common/resource/analyzer: LoadPolicyPackConfigFromFile, ReconcilePolicyPackConfig): an entry that is
+ * neither a string nor an object, an enforcement level other than advisory, mandatory, remediate or disabled, and,
+ * for each policy with a configSchema, its defaults overlaid with the config's values that do not validate
+ * against `{ type: "object", properties, required }` (a schema that is not valid JSON Schema fails the run too).
+ * Offline runs refuse the same, so a config the CLI rejects never passes here.
+ */
+export function packConfigProblems(config: PackConfig, policies: AnyPolicy[] = allPolicies): string[] {
+    const problems: string[] = [];
+    for (const [name, entry] of Object.entries(config)) {
+        const level = typeof entry === "string" ? entry : typeof entry === "object" && entry !== null && !Array.isArray(entry) ? entry.enforcementLevel : null;
+        if (level === null) problems.push(`Value ${JSON.stringify(entry)} for "${name}" is not a valid value; must be a string or object`);
+        else if (level !== undefined && !ENFORCEMENT_LEVELS.includes(level)) problems.push(`"${name}": ${JSON.stringify(level)} is not a valid enforcement level`);
+    }
+    for (const policy of policies) {
+        if (!policy.configSchema) continue;
+        const { properties, required } = policy.configSchema;
+        const schema = { type: "object", ...(properties && Object.keys(properties).length > 0 ? { properties } : {}), ...(required?.length ? { required } : {}) };
+        const entry = config[policy.name];
+        const { enforcementLevel: _level, ...given } = typeof entry === "object" && entry !== null ? entry : {};
+        let validate: ReturnType<typeof ajv.compile>;
+        try {
+            validate = ajv.compile(schema);
+        } catch (e) {
+            problems.push(`Policy "${policy.name}": its configSchema is not valid JSON Schema: ${(e as Error).message}`);
+            continue;
+        }
+        if (!validate({ ...resolvePolicy(policy, {}).params, ...given })) {
+            for (const error of validate.errors ?? []) problems.push(`Policy "${policy.name}": ${error.instancePath.slice(1) || "config"} ${error.message}`);
+        }
+    }
+    return problems;
+}
+
 export async function runPolicies(run: ProgramRun, config: PackConfig, policies: AnyPolicy[] = allPolicies): Promise<Violation[]> {
+    const problems = packConfigProblems(config, policies);
+    if (problems.length > 0) throw new Error(`the policy pack config is refused, as the Pulumi CLI would refuse it:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     const resources = policyResources(run);
     const violations: Violation[] = [];
     const notApplicable = (reason?: string): never => {

@@ -61,7 +61,6 @@ export const noOpenIngress: ResourceValidationPolicy = {
 export const vpcFlowLogs: StackValidationPolicy = {
     name: "vpc-flow-logs",
     description: "Every VPC the stack creates has a flow log recording all traffic.",
-    configSchema: { properties: {} },
     validateStack: (args, report) => {
         const flowLogs = args.resources.filter((r) => r.type === "aws:ec2/flowLog:FlowLog");
         // A real preview also shows the awsx component's own aws:ec2/vpc:Vpc child: the component stands for it.

@@ -6,7 +6,6 @@ const isCluster = (type: string) => type === "eks:index:Cluster" || type === "aw
 export const controlPlaneLogging: ResourceValidationPolicy = {
     name: "eks-control-plane-logging",
     description: "EKS control-plane logging includes api, audit and authenticator.",
-    configSchema: { properties: {} },
     validateResource: (args, report) => {
         if (!isCluster(args.type)) return;
         const enabled = (args.props.enabledClusterLogTypes ?? []) as string[];
@@ -18,7 +17,6 @@ export const controlPlaneLogging: ResourceValidationPolicy = {
 export const secretsEncryption: ResourceValidationPolicy = {
     name: "eks-secrets-encryption",
     description: "Kubernetes secrets are encrypted with a KMS key.",
-    configSchema: { properties: {} },
     validateResource: (args, report) => {
         if (!isCluster(args.type)) return;
         const encrypted = args.type === "eks:index:Cluster" ? !!args.props.encryptionConfigKeyArn : !!args.props.encryptionConfig?.provider?.keyArn;
@@ -46,7 +44,6 @@ export const publicEndpointRestricted: ResourceValidationPolicy = {
 export const privateEndpoint: ResourceValidationPolicy = {
     name: "eks-private-endpoint",
     description: "The Kubernetes API is reachable from inside the VPC (endpointPrivateAccess), so nodes never go through the public endpoint.",
-    configSchema: { properties: {} },
     validateResource: (args, report) => {
         if (!isCluster(args.type)) return;
         const enabled = args.type === "eks:index:Cluster" ? args.props.endpointPrivateAccess : args.props.vpcConfig?.endpointPrivateAccess;

@@ -22,7 +22,6 @@ export async function accessLevel(action: string): Promise<string | undefined> {
 export const noWildcardActions: ResourceValidationPolicy = {
     name: "iam-no-wildcard-actions",
     description: 'No IAM statement allows every action ("*") or every action of a service ("s3:*").',
-    configSchema: { properties: {} },
     validateResource: (args, report) => {
         for (const { kind, document } of documentsOf(args.type, args.props)) {
             if (kind === "trust") continue;
@@ -38,7 +37,6 @@ export const noWildcardActions: ResourceValidationPolicy = {
 export const noUnscopedMutations: ResourceValidationPolicy = {
     name: "iam-no-unscoped-mutations",
     description: 'No statement allows a mutating action on Resource "*" unless a Condition scopes it; read-only (Read/List) actions may.',
-    configSchema: { properties: {} },
     validateResource: async (args, report) => {
         for (const { kind, document } of documentsOf(args.type, args.props)) {
             if (kind === "trust" || kind === "resource") continue;
@@ -60,7 +58,6 @@ const BROAD = [/\/AdministratorAccess$/, /\/PowerUserAccess$/, /\/IAMFullAccess$
 export const noBroadManagedPolicies: ResourceValidationPolicy = {
     name: "iam-no-broad-managed-policies",
     description: "No attachment of AWS managed policies that grant broad access (AdministratorAccess, PowerUserAccess, IAMFullAccess, *FullAccess).",
-    configSchema: { properties: {} },
     validateResource: (args, report) => {
         const arns: string[] = [];
         if (/^aws:iam\/(rolePolicyAttachment|userPolicyAttachment|groupPolicyAttachment|policyAttachment):/.test(args.type)) arns.push(String(args.props.policyArn));
@@ -74,7 +71,6 @@ export const noBroadManagedPolicies: ResourceValidationPolicy = {
 export const passRoleScoped: ResourceValidationPolicy = {
     name: "iam-passrole-scoped",
     description: "Every statement granting iam:PassRole (by name or by a wildcard that covers it) names specific roles and carries an iam:PassedToService condition.",
-    configSchema: { properties: {} },
     validateResource: (args, report) => {
         for (const { kind, document } of documentsOf(args.type, args.props)) {
             if (kind === "trust") continue;

@@ -53,7 +53,6 @@ export const nodePoolLimits: ResourceValidationPolicy = {
 export const nodeClassHardening: ResourceValidationPolicy = {
     name: "karpenter-ec2nodeclass-hardening",
     description: "Every EC2NodeClass requires IMDSv2 with a hop limit of 1 and encrypts its root volume.",
-    configSchema: { properties: {} },
     validateResource: (args, report) => {
         if (args.type !== NODE_CLASS) return;
         const name = args.props.metadata?.name;
@@ -69,7 +68,6 @@ export const nodeClassHardening: ResourceValidationPolicy = {
 export const amiPinned: ResourceValidationPolicy = {
     name: "karpenter-ami-pinned",
     description: "EC2NodeClasses pin an AMI release instead of @latest, so nodes roll only when you choose.",
-    configSchema: { properties: {} },
     validateResource: (args, report) => {
         if (args.type !== NODE_CLASS) return;
         for (const term of (args.props.spec?.amiSelectorTerms ?? []) as Array<{ alias?: string }>) {
@@ -110,7 +108,6 @@ export const spotDiversity: ResourceValidationPolicy = {
 export const interruptionHandling: StackValidationPolicy = {
     name: "karpenter-interruption-queue",
     description: "The interruption queue is encrypted and refuses non-TLS access, and every upstream EventBridge rule targets it.",
-    configSchema: { properties: {} },
     validateStack: (args, report) => {
         const release = args.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && /\/karpenter$/.test(String(r.props.chart)));
         const queueName = release?.props.values?.settings?.interruptionQueue;

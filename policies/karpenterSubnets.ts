@@ -53,7 +53,6 @@ const termMatches = (terms: Record<string, string>, tags: Record<string, string>
 export const nodeClassPrivateSubnets: StackValidationPolicy = {
     name: "karpenter-nodeclass-private-subnets",
     description: "No EC2NodeClass subnet selector term reaches a public subnet (by id, or by tags a public subnet carries).",
-    configSchema: { properties: {} },
     validateStack: (args, report) => {
         const { tagSets, ids } = publicSubnets(args.resources);
         for (const nc of args.resources.filter((r) => r.type === "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")) {

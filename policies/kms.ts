@@ -7,7 +7,6 @@ const ROTATABLE = [undefined, "SYMMETRIC_DEFAULT"];
 export const kmsKeyHardening: ResourceValidationPolicy = {
     name: "kms-key-hardening",
     description: "Symmetric KMS keys rotate yearly, and no key policy allows everyone (Principal \"*\").",
-    configSchema: { properties: {} },
     validateResource: (args, report) => {
         if (args.type !== "aws:kms/key:Key" && args.type !== "aws:kms/keyPolicy:KeyPolicy") return;
         const label = args.props.description ?? args.name;

@@ -17,7 +17,6 @@ const isEveryone = (p: unknown) => p === "*" || (!!p && typeof p === "object" &&
 export const s3BucketHardening: StackValidationPolicy = {
     name: "s3-bucket-hardening",
     description: "Every S3 bucket blocks public access (all four settings), is encrypted by its own configuration, and has no public ACL or bucket policy.",
-    configSchema: { properties: {} },
     validateStack: (args, report) => {
         for (const bucket of args.resources.filter((r) => BUCKETS.includes(r.type))) {
             const name = bucket.props.bucket ?? bucket.name;

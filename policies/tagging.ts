@@ -50,7 +50,6 @@ function discoveryValues(r: { type: string; props: Record<string, any> }): strin
 export const discoveryTags: StackValidationPolicy = {
     name: "karpenter-discovery-tags",
     description: `Private subnets and the node security group carry ${DISCOVERY_TAG} (in a shared VPC ${DISCOVERY_TAG}/<cluster>) equal to the cluster name, and nothing else does: a stray tag makes Karpenter launch nodes in the wrong place.`,
-    configSchema: { properties: {} },
     validateStack: (args, report) => {
         const cluster = args.resources.find((r) => r.type === "eks:index:Cluster" || r.type === "aws:eks/cluster:Cluster");
         if (!cluster) return;
