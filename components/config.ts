@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
+    AWS_TAG_KEY,
+    AWS_TAG_VALUE,
     Problems,
     RawReader,
     readBool,
@@ -228,8 +230,6 @@ const clusterNamePattern = (max: number) => ({
 const CLUSTER_NAME = clusterNamePattern(MAX_CLUSTER_NAME_LENGTH);
 const K8S_VERSION = { pattern: /^1\.[0-9]{2}$/, describe: 'a Kubernetes minor version such as "1.36"' };
 const REGION = { pattern: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/, describe: 'an AWS region such as "us-west-2"' };
-const TAG_KEY = { pattern: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, describe: "a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:" };
-const TAG_VALUE = { pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, describe: "a tag value of at most 256 letters, digits, spaces or _.:/=+-@" };
 const PRINCIPAL_ARN = {
     pattern: /^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)\/[\w+=,.@/-]+$/,
     describe: 'an IAM role or user ARN such as "arn:aws:iam::123456789012:role/platform-admin"',
@@ -295,7 +295,7 @@ export function parseStackConfig(raw: RawStackConfig): StackConfig {
         p.say(r.path("clusterName"), `differs from ${r.path("existingCluster")}.name; with an existing cluster, its name is the cluster name. Remove clusterName.`);
     }
     const clusterName = readString(p, r.path("clusterName"), typeof existingName === "string" ? existingName : (r.text("clusterName") ?? `${raw.project}-${raw.stack}`), CLUSTER_NAME);
-    const extraTags = r.has("extraTags") ? readStringMap(p, r.path("extraTags"), r.json("extraTags"), { key: TAG_KEY, value: TAG_VALUE }) : {};
+    const extraTags = r.has("extraTags") ? readStringMap(p, r.path("extraTags"), r.json("extraTags"), { key: AWS_TAG_KEY, value: AWS_TAG_VALUE }) : {};
     for (const key of Object.keys(extraTags ?? {})) {
         // extraTags also reach the EC2 resources Karpenter launches, where its own tag keys are refused.
         const reserved = restrictedTagProblem(key);

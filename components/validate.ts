@@ -91,6 +91,14 @@ export function unknownKeys(p: Problems, path: string, value: Record<string, unk
     }
 }
 
+/**
+ * AWS tags as EC2 takes them (EC2 API `Tag`: keys at most 127 characters and never starting with "aws:", values at
+ * most 256; AWS tagging rules: letters, digits, spaces and _ . : / = + - @, and the "aws:" prefix reserved in any
+ * letter case). EC2 is the strictest service the stack tags (IAM and EKS take 128-character keys).
+ */
+export const AWS_TAG_KEY = { pattern: /^(?![aA][wW][sS]:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,127}$/u, describe: 'a tag key of 1 to 127 letters, digits, spaces or _.:/=+-@, not starting with "aws:" in any letter case' };
+export const AWS_TAG_VALUE = { pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, describe: "a tag value of at most 256 letters, digits, spaces or _.:/=+-@" };
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }

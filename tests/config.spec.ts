@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { KNOWN_KEYS, SCALAR_DEFAULTS, StackConfigError, parseStackConfig } from "../components/config";
+import { AWS_TAG_KEY, AWS_TAG_VALUE, show } from "../components/validate";
 import { readProjectFile } from "../offline/stackFiles";
 import { parsed, problemsOf, rawConfig } from "./helpers/scenario";
 
@@ -115,7 +116,12 @@ describe("parseStackConfig", () => {
             ["missing region", { "aws:region": undefined }, `aws:region: is not set; run "pulumi config set aws:region us-west-2" (or your region).`],
             ["region", { "aws:region": "us-west" }, `aws:region: got "us-west"; expected an AWS region such as "us-west-2".`],
             ["extra tag overriding a required one", { extraTags: { owner: "someone-else" } }, `${K}:extraTags.owner: is set by the stack itself; set it with the "owner" key instead.`],
-            ["extra tag with an aws: key", { extraTags: { "aws:foo": "x" } }, `${K}:extraTags key: got "aws:foo"; expected a tag key of 1 to 128 letters, digits, spaces or _.:/=+-@, not starting with aws:.`],
+            ["extra tag with an aws: key", { extraTags: { "aws:foo": "x" } }, `${K}:extraTags key: got "aws:foo"; expected a tag key of 1 to 127 letters, digits, spaces or _.:/=+-@, not starting with "aws:" in any letter case.`],
+            // AWS reserves the prefix in any letter case; EC2 takes keys of at most 127 characters (EC2 API Tag).
+            ["extra tag with an AWS: key", { extraTags: { "AWS:foo": "x" } }, `${K}:extraTags key: got "AWS:foo"; expected ${AWS_TAG_KEY.describe}.`],
+            ["extra tag with an Aws: key", { extraTags: { "Aws:foo": "x" } }, `${K}:extraTags key: got "Aws:foo"; expected ${AWS_TAG_KEY.describe}.`],
+            ["extra tag key of 128 characters", { extraTags: { ["k".repeat(128)]: "x" } }, `${K}:extraTags key: got ${show("k".repeat(128))}; expected ${AWS_TAG_KEY.describe}.`],
+            ["extra tag value of 257 characters", { extraTags: { team: "v".repeat(257) } }, `${K}:extraTags.team: got ${show("v".repeat(257))}; expected ${AWS_TAG_VALUE.describe}.`],
             ["secrets key deletion window", { secretsKeyDeletionWindowDays: "3" }, `${K}:secretsKeyDeletionWindowDays: got "3"; expected an integer from 7 to 30.`],
             [
                 "existing VPC together with a VPC layout",

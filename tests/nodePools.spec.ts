@@ -86,6 +86,7 @@ describe("NodePools", () => {
             ],
             ["restricted label domain", { labels: { "karpenter.k8s.aws/instance-family": "m5" } }, `${K}:nodePools[0] (p).labels.karpenter.k8s.aws/instance-family: label "karpenter.k8s.aws/instance-family" describes the instance: select instances with the pool's instance* keys instead (a label that disagrees with them leaves the pool nothing to launch).`],
             ["restricted label", { labels: { "kubernetes.io/hostname": "x" } }, `${K}:nodePools[0] (p).labels.kubernetes.io/hostname: label "kubernetes.io/hostname" is restricted (Karpenter CRD).`],
+            ["tag key with the reserved prefix in capitals", { tags: { "AWS:team": "x" } }, `${K}:nodePools[0] (p).tags key: got "AWS:team"; expected a tag key of 1 to 127 letters, digits, spaces or _.:/=+-@, not starting with "aws:" in any letter case.`],
             ["restricted tag", { tags: { "karpenter.sh/nodepool": "x" } }, `${K}:nodePools[0] (p).tags.karpenter.sh/nodepool: tag "karpenter.sh/nodepool" is set by Karpenter and cannot be overridden (Karpenter CRD).`],
             ["budget schedule without duration", { budgets: [{ nodes: "0", schedule: "@daily" }] }, `${K}:nodePools[0] (p).budgets[0]: 'schedule' must be set with 'duration' (a budget with a schedule applies for a duration).`],
             ["budget nodes", { budgets: [{ nodes: "150%" }] }, `${K}:nodePools[0] (p).budgets[0].nodes: got "150%"; expected a node count or a percentage such as "10%".`],

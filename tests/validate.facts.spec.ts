@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { Problems, RawReader, closest, nonPublicRange, parseCidr, readBool, readCidr, readEnum, readInt, readList, readString, readStringMap, show, unknownKeys } from "../components/validate";
+import { AWS_TAG_KEY, AWS_TAG_VALUE, Problems, RawReader, closest, nonPublicRange, parseCidr, readBool, readCidr, readEnum, readInt, readList, readString, readStringMap, show, unknownKeys } from "../components/validate";
 
 /** Runs a reader on a fresh Problems; returns what it read and what it reported. */
 function read<T>(reader: (p: Problems) => T): { value: T; problems: string[] } {
@@ -215,5 +215,17 @@ describe("validate: raw config reader", () => {
         const list = reader({ "proj:o": "[1]" });
         expect(list.object("o", ["x", "z"])).to.equal(undefined);
         expect(list.p.list).to.deep.equal(["proj:o: got [1]; expected an object with x, z."]);
+    });
+});
+
+describe("validate: AWS tags as EC2 takes them (EC2 API Tag; AWS tagging rules)", () => {
+    it("keys: 1 to 127 letters, digits, spaces or _.:/=+-@, never the aws: prefix in any letter case", () => {
+        for (const key of ["k", "k".repeat(127), "team name", "kubernetes.io/role/elb", "a_b.c:d/e=f+g-h@i", "équipe", "aws", "awsx:foo", "x-aws:foo", "aws-foo"]) expect(AWS_TAG_KEY.pattern.test(key), key).to.equal(true);
+        for (const key of ["", "k".repeat(128), "aws:foo", "AWS:foo", "Aws:foo", "aWs:x", "aws:", "a*b", "a#b", "a,b", "a\nb"]) expect(AWS_TAG_KEY.pattern.test(key), key).to.equal(false);
+    });
+
+    it("values: at most 256 of the same characters, empty allowed", () => {
+        for (const value of ["", "v".repeat(256), "owned", "1", "a b", "aws:ok-in-values"]) expect(AWS_TAG_VALUE.pattern.test(value), value).to.equal(true);
+        for (const value of ["v".repeat(257), "a*b", "a,b", "a\tb"]) expect(AWS_TAG_VALUE.pattern.test(value), value).to.equal(false);
     });
 });

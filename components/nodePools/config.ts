@@ -1,4 +1,4 @@
-import { Problems, RawReader, isRecord, readEnum, readInt, readList, readString, readStringMap, unknownKeys } from "../validate";
+import { AWS_TAG_KEY, AWS_TAG_VALUE, Problems, RawReader, isRecord, readEnum, readInt, readList, readString, readStringMap, unknownKeys } from "../validate";
 import { INSTANCE_TYPE_NAME } from "./catalogue";
 import {
     BUDGET_DURATION,
@@ -174,8 +174,6 @@ const EXTRA_TYPE = {
     pattern: { test: (v: string) => v.length <= 63 && INSTANCE_TYPE_NAME.test(v) } as RegExp,
     describe: 'an instance-type name such as "m9z.large" (family with a generation number, a dot, a size; at most 63 characters)',
 };
-const TAG_KEY = { pattern: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, describe: "a tag key of 1 to 128 characters, not starting with aws:" };
-const TAG_VALUE = { pattern: /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u, describe: "a tag value of at most 256 characters" };
 /** Resources a pool may limit besides cpu and memory (extended resources of accelerators, and storage). */
 export const EXTRA_LIMIT_KEYS = ["nvidia.com/gpu", "aws.amazon.com/neuron", "ephemeral-storage", "pods"] as const;
 
@@ -271,7 +269,7 @@ function parseNodePool(p: Problems, path: string, raw: unknown, ctx: PoolContext
         if (problem) ok = fail(p.add(at("amiAlias"), amiAlias, problem));
     }
     const volumeSizeGiB = need(readInt(p, at("volumeSizeGiB"), value.volumeSizeGiB ?? d.volumeSizeGiB, 20, 16384));
-    const tags = need(readStringMap(p, at("tags"), value.tags ?? d.tags, { key: TAG_KEY, value: TAG_VALUE }));
+    const tags = need(readStringMap(p, at("tags"), value.tags ?? d.tags, { key: AWS_TAG_KEY, value: AWS_TAG_VALUE }));
     for (const key of Object.keys(tags ?? {})) {
         const problem = restrictedTagProblem(key);
         if (problem) ok = fail(p.say(`${at("tags")}.${key}`, `${problem}.`));
