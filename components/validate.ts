@@ -137,10 +137,9 @@ export function readList<T>(
     bounds: { min?: number; max?: number; unique?: boolean } = {},
 ): T[] | undefined {
     const { min = 0, max = Infinity } = bounds;
-    if (!Array.isArray(value)) return p.add(path, value, `a list${min > 0 ? ` of at least ${min} item${min > 1 ? "s" : ""}` : ""}`);
-    if (value.length < min || value.length > max) {
-        return p.add(path, value, `a list of ${min} to ${max === Infinity ? "any number of" : max} items`);
-    }
+    const atLeast = `at least ${min} item${min > 1 ? "s" : ""}`;
+    if (!Array.isArray(value)) return p.add(path, value, `a list${min > 0 ? ` of ${atLeast}` : ""}`);
+    if (value.length < min || value.length > max) return p.add(path, value, `a list of ${max === Infinity ? atLeast : `${min} to ${max} items`}`);
     if (bounds.unique) {
         const dupes = value.filter((v, i) => value.findIndex((w) => JSON.stringify(w) === JSON.stringify(v)) !== i);
         if (dupes.length > 0) return p.add(path, value, `a list without duplicates (${show(dupes[0])} appears twice)`);

@@ -130,7 +130,7 @@ describe("validate: lists, maps and keys", () => {
         expect(read((p) => readList(p, "l", "a", item(p))).problems).to.deep.equal(['l: got "a"; expected a list.']);
         expect(read((p) => readList(p, "l", "a", item(p), { min: 1 })).problems).to.deep.equal(['l: got "a"; expected a list of at least 1 item.']);
         expect(read((p) => readList(p, "l", "a", item(p), { min: 2 })).problems).to.deep.equal(['l: got "a"; expected a list of at least 2 items.']);
-        expect(read((p) => readList(p, "l", [], item(p), { min: 1 })).problems).to.deep.equal(["l: got []; expected a list of 1 to any number of items."]);
+        expect(read((p) => readList(p, "l", [], item(p), { min: 1 })).problems).to.deep.equal(["l: got []; expected a list of at least 1 item."]);
         expect(read((p) => readList(p, "l", ["a", "b", "c"], item(p), { max: 2 })).problems).to.deep.equal(['l: got ["a","b","c"]; expected a list of 0 to 2 items.']);
         expect(read((p) => readList(p, "l", ["a", 1, 2], item(p)))).to.deep.equal({ value: undefined, problems: ["l[1]: got 1; expected a string.", "l[2]: got 2; expected a string."] });
     });
