@@ -2,7 +2,7 @@ import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { arnName, grantsOf, holderName, identitiesOf, refersTo } from "./graph";
 import { readOnly } from "./iam";
 import { ScopedGrant, UPSTREAM_CONTROLLER_SCOPING } from "./upstreamScoping";
-import { actionMatches, statements } from "./util";
+import { actionMatches, knownValues, statements } from "./util";
 
 export type { ScopedGrant };
 
@@ -136,20 +136,23 @@ export const controllerScoping: StackValidationPolicy = {
         "Every mutating EC2 and IAM grant of the Karpenter controller carries upstream v1.14.1's tag conditions for its action and resource, and no other role, user or group holds the controller's mutating permissions.",
     configSchema: { properties: { serviceAccount: { type: "string", default: "karpenter" } } },
     validateStack: async (args, report) => {
+        // At a first preview AWS-assigned values (ARNs, the documents built from them) are unknown: leave them out and
+        // follow property dependencies instead (graph.ts), rather than not running at all.
+        const resources = args.resources.map((r) => ({ ...r, props: knownValues(r.props) }));
         // The cluster the stack creates, or (installing into an existing cluster) the one the chart is given.
-        const cluster = args.resources.find((r) => r.type === "eks:index:Cluster" || r.type === "aws:eks/cluster:Cluster");
-        const release = args.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && /\/karpenter$/.test(String(r.props.chart)));
+        const cluster = resources.find((r) => r.type === "eks:index:Cluster" || r.type === "aws:eks/cluster:Cluster");
+        const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && /\/karpenter$/.test(String(r.props.chart)));
         const clusterName = cluster?.props.name ?? release?.props.values?.settings?.clusterName;
         if (!clusterName) return;
         const { serviceAccount } = args.getConfig<{ serviceAccount: string }>();
-        const provider = args.resources.find((r) => r.type === "pulumi:providers:aws");
+        const provider = resources.find((r) => r.type === "pulumi:providers:aws");
         const ctx: ScopingContext = {
             clusterName: String(clusterName),
             region: provider?.props.region,
-            nodeRoleNames: args.resources.filter((r) => r.type === "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").flatMap((r) => (r.props.spec?.role ? [String(r.props.spec.role)] : [])),
+            nodeRoleNames: resources.filter((r) => r.type === "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").flatMap((r) => (r.props.spec?.role ? [String(r.props.spec.role)] : [])),
         };
-        const controller = controllerRole(args.resources, serviceAccount);
-        const grants = grantsOf(args.resources);
+        const controller = controllerRole(resources, serviceAccount);
+        const grants = grantsOf(resources);
         const controllerActions = [...new Set(UPSTREAM_SCOPING.grants.map((g) => g.action))];
         for (const grant of grants) {
             const label = `${holderName(grant.holder)} (${grant.source.props.name ?? grant.source.name})`;

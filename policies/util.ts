@@ -24,6 +24,28 @@ export function actionMatches(pattern: string, action: string): boolean {
     return new RegExp(`^${source}$`, "i").test(action);
 }
 
+// @pulumi/policy hands policies props through a proxy that throws UnknownValueError on reading a value a preview
+// does not know yet (proxy.js; the class is not in its typings).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { UnknownValueError } = require("@pulumi/policy/proxy") as { UnknownValueError: new (...args: never[]) => Error };
+
+/**
+ * A plain copy of a value read through @pulumi/policy's proxy, with every value a preview does not know yet left
+ * out (as if unset), instead of the read throwing and the whole policy being reported as not run.
+ */
+export function knownValues<T>(value: T): T {
+    if (value === null || typeof value !== "object") return value;
+    const out: Record<string, unknown> | unknown[] = Array.isArray(value) ? [] : {};
+    for (const key of Object.keys(value)) {
+        try {
+            (out as Record<string, unknown>)[key] = knownValues((value as Record<string, unknown>)[key]);
+        } catch (e) {
+            if (!(e instanceof UnknownValueError)) throw e;
+        }
+    }
+    return out as T;
+}
+
 /** Parses an IAM document given as JSON text or as an object. */
 export function parseDocument(value: unknown): { Statement?: unknown } | undefined {
     if (typeof value === "string") {

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { UPSTREAM_SCOPING, controllerRole, controllerScoping } from "../policies/karpenterScoping";
-import { FakeResource, stackViolations } from "./helpers/policy";
+import { knownValues } from "../policies/util";
+import { FakeResource, NOT_RUN, UNKNOWN, stackViolations } from "./helpers/policy";
 
 // Upstream's controller policy (getting-started CloudFormation template of aws/karpenter-provider-aws v1.14.1),
 // its CloudFormation variables filled in for one stack, is by definition scoped as upstream scopes it. IAM facts
@@ -121,6 +122,27 @@ describe("karpenter-controller-scoping: the stack's context", () => {
         expect(await stackViolations(controllerScoping, stack(only("p", { Sid: "X", Effect: "Allow", Action: "ec2:NoSuchAction", Resource: "*" })))).to.deep.equal([
             "role demo-karpenter (p): X grants ec2:NoSuchAction, which upstream v1.14.1's controller policy does not.",
         ]);
+    });
+});
+
+describe("karpenter-controller-scoping at a first preview (values AWS assigns are unknown; reading one throws)", () => {
+    it("checks what is known and leaves out documents a preview cannot know yet, instead of not running", async () => {
+        const docs = documents();
+        const resources = stack({ ...docs, Interruption: UNKNOWN }).map((r): FakeResource => (r.type === "aws:iam/role:Role" ? { ...r, props: { ...r.props, arn: UNKNOWN } } : r));
+        expect(await stackViolations(controllerScoping, resources)).to.deep.equal([]);
+        const broken = stack({ ...documents({}, (st) => (st.Sid === "AllowScopedDeletion" ? { ...st, Condition: {} } : st)), Interruption: UNKNOWN });
+        expect((await stackViolations(controllerScoping, broken)).length).to.be.above(0);
+        expect((await stackViolations(controllerScoping, broken)).some((v) => v.startsWith(NOT_RUN))).to.equal(false);
+    });
+
+    it("knownValues copies a proxied value without the unknown parts", async () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(v: T): T };
+        const value = unknownCheckingProxy({ a: 1, b: UNKNOWN, c: { d: [UNKNOWN, "x"], e: null }, f: [1, { g: UNKNOWN }] });
+        expect(() => JSON.stringify(value)).to.throw(/can't be known during preview/);
+        expect(knownValues(value)).to.deep.equal({ a: 1, c: { d: [undefined, "x"], e: null }, f: [1, {}] });
+        expect(knownValues("x")).to.equal("x");
+        expect(() => knownValues({ get bad() { throw new Error("other"); } })).to.throw("other");
     });
 });
 

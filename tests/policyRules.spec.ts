@@ -13,7 +13,7 @@ import { logRetention } from "../policies/logs";
 import { s3BucketHardening } from "../policies/s3";
 import { queuePolicyPrincipals } from "../policies/sqs";
 import { crossAccountTrust } from "../policies/trust";
-import { FakeResource, resourceViolations, stackViolations } from "./helpers/policy";
+import { FakeResource, UNKNOWN, resourceViolations, stackViolations } from "./helpers/policy";
 
 const doc = (...Statement: unknown[]) => JSON.stringify({ Version: "2012-10-17", Statement });
 const upstream = (require("./fixtures/upstream-controller-policies.json") as { policies: Record<string, unknown> }).policies;
@@ -57,11 +57,14 @@ describe("policy rules: one violating and one compliant case each", () => {
             expect(await stackViolations(controllerScoping, withoutCluster({}))).to.have.length(1);
         });
 
-        it("follows property dependencies where a first preview does not know the ARNs yet", async () => {
+        it("follows property dependencies where a first preview does not know the ARNs yet (reading them would throw)", async () => {
+            // As a real first preview hands them over: the ARNs AWS assigns are unknown values, which @pulumi/policy's
+            // proxy refuses to read; the property dependencies say which resource each came from.
             const unknownArns = stack({}).map((r): FakeResource => {
-                if (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") return { ...r, props: { serviceAccount: "karpenter" }, propertyDependencies: { roleArn: ["controller"] } };
-                if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") return { ...r, props: { role: "demo-karpenter" }, propertyDependencies: { policyArn: ["lifecycle"] } };
-                if (r.type === "aws:iam/policy:Policy") return { ...r, name: "lifecycle", props: { ...r.props, arn: undefined } };
+                if (r.type === "aws:iam/role:Role") return { ...r, props: { ...r.props, arn: UNKNOWN, id: UNKNOWN } };
+                if (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation") return { ...r, props: { serviceAccount: "karpenter", roleArn: UNKNOWN }, propertyDependencies: { roleArn: ["controller"] } };
+                if (r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment") return { ...r, props: { role: "demo-karpenter", policyArn: UNKNOWN }, propertyDependencies: { policyArn: ["lifecycle"] } };
+                if (r.type === "aws:iam/policy:Policy") return { ...r, name: "lifecycle", props: { ...r.props, arn: UNKNOWN } };
                 return r;
             });
             expect(await stackViolations(controllerScoping, unknownArns)).to.have.length(1);

@@ -1,6 +1,15 @@
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { resolvePolicy } from "../../offline/policies";
 
+// @pulumi/policy's own proxy (what its server hands policies) and its sentinel for a string a preview does not know.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const proxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(v: T): T; unknownStringValue: string; UnknownValueError: new (...args: never[]) => Error };
+/** A value `pulumi preview` does not know yet (an ARN AWS assigns on create): reading it throws, as in a real preview. */
+export const UNKNOWN = proxy.unknownStringValue;
+/** How a violation list reads when the policy read an unknown value: @pulumi/policy reports "can't run ... during preview". */
+export const NOT_RUN = "can't run during preview";
+
+
 export interface FakeResource {
     type: string;
     props: Record<string, unknown>;
@@ -18,7 +27,7 @@ function policyResource(r: FakeResource, i: number): PolicyResource {
     const urn = `urn:pulumi:test::eks-karpenter::${r.type}::${r.name ?? `r${i}`}`;
     return {
         type: r.type,
-        props: r.props,
+        props: proxy.unknownCheckingProxy(r.props),
         urn,
         name: r.name ?? `r${i}`,
         opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
@@ -42,8 +51,13 @@ export async function resourceViolations(policy: ResourceValidationPolicy, resou
             throw new Error("not applicable");
         },
     } as unknown as ResourceValidationArgs;
-    for (const validate of ([] as Array<NonNullable<ResourceValidationPolicy["validateResource"]>>).concat(policy.validateResource ?? []).flat()) {
-        await validate(args, (message) => messages.push(message));
+    try {
+        for (const validate of ([] as Array<NonNullable<ResourceValidationPolicy["validateResource"]>>).concat(policy.validateResource ?? []).flat()) {
+            await validate(args, (message) => messages.push(message));
+        }
+    } catch (e) {
+        if (e instanceof proxy.UnknownValueError) return [`${NOT_RUN}: ${e.message}`];
+        throw e;
     }
     return messages;
 }
@@ -59,16 +73,22 @@ export async function stackViolations(policy: StackValidationPolicy, resources: 
             mapped[i].dependencies.push(...mapped[i].propertyDependencies[key]);
         }
     });
-    await policy.validateStack(
-        {
-            resources: mapped,
-            stackTags: new Map(),
-            getConfig: <T extends object>() => resolved as T,
-            notApplicable: () => {
-                throw new Error("not applicable");
+    try {
+        await policy.validateStack(
+            {
+                resources: mapped,
+                stackTags: new Map(),
+                getConfig: <T extends object>() => resolved as T,
+                notApplicable: () => {
+                    throw new Error("not applicable");
+                },
             },
-        },
-        (message) => messages.push(message),
-    );
+            (message) => messages.push(message),
+        );
+    } catch (e) {
+        // @pulumi/policy's server: the policy is reported as not run (advisory), whatever it reported before.
+        if (e instanceof proxy.UnknownValueError) return [`${NOT_RUN}: ${e.message}`];
+        throw e;
+    }
     return messages;
 }
