@@ -33,6 +33,9 @@ export default {
     clearTextReporter: { allowColor: false, logTests: false, reportTests: false, reportScoreTable: true, reportMutants: true },
     // Program runs take a few hundred ms each; a mutant that loops (a lost pagination token) must time out, not hang.
     timeoutMS: 20000,
+    // The first pass runs every test once with coverage (about 2.5 min alone); on a shared 2-core machine with a
+    // second run it takes longer than Stryker's default 5 minutes.
+    dryRunTimeoutMinutes: 15,
     ignorePatterns: ["bin", "plan", "reports", ".stryker-tmp"],
     tempDirName: ".stryker-tmp",
     cleanTempDir: true,
