@@ -1,5 +1,5 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { statements } from "./util";
+import { objectName, statements } from "./util";
 
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
@@ -26,8 +26,7 @@ const SUFFIXES: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M:
 export function parseQuantity(q: unknown): number | undefined {
     const m = QUANTITY_PATTERN.exec(String(q));
     if (!m) return undefined;
-    const suffix = m[6] ?? "";
-    return Number(`${m[1] ?? ""}${m[2]}`) * (m[8] ? 10 ** Number(suffix.slice(1)) : (SUFFIXES[suffix] ?? 1));
+    return Number(`${m[1] ?? ""}${m[2]}`) * (m[8] ? 10 ** Number(m[8].slice(1)) : (SUFFIXES[m[6]] ?? 1));
 }
 
 export const nodePoolLimits: ResourceValidationPolicy = {
@@ -36,7 +35,7 @@ export const nodePoolLimits: ResourceValidationPolicy = {
     configSchema: { properties: { maxCpu: { type: "string", default: "1000" }, maxMemory: { type: "string", default: "4000Gi" } } },
     validateResource: (args, report) => {
         if (args.type !== NODE_POOL) return;
-        const name = args.props.metadata?.name;
+        const name = objectName(args.props);
         const limits = args.props.spec?.limits ?? {};
         const missing = ["cpu", "memory"].filter((k) => limits[k] === undefined);
         if (missing.length > 0) report(`NodePool ${name} has no ${missing.join(" or ")} limit; a runaway workload could launch without bound.`);
@@ -55,7 +54,7 @@ export const nodeClassHardening: ResourceValidationPolicy = {
     description: "Every EC2NodeClass requires IMDSv2 with a hop limit of 1 and encrypts its root volume.",
     validateResource: (args, report) => {
         if (args.type !== NODE_CLASS) return;
-        const name = args.props.metadata?.name;
+        const name = objectName(args.props);
         const md = args.props.spec?.metadataOptions ?? {};
         if (md.httpTokens !== "required") report(`EC2NodeClass ${name} does not require IMDSv2 (metadataOptions.httpTokens is ${md.httpTokens ?? "unset"}).`);
         if (md.httpPutResponseHopLimit !== 1) report(`EC2NodeClass ${name} has IMDS hop limit ${md.httpPutResponseHopLimit ?? "unset"}; 1 keeps pods from the node role's credentials.`);
@@ -71,7 +70,7 @@ export const amiPinned: ResourceValidationPolicy = {
     validateResource: (args, report) => {
         if (args.type !== NODE_CLASS) return;
         for (const term of (args.props.spec?.amiSelectorTerms ?? []) as Array<{ alias?: string }>) {
-            if (term.alias?.endsWith("@latest")) report(`EC2NodeClass ${args.props.metadata?.name} uses ${term.alias}; pin a release such as al2023@v20260923.`);
+            if (term.alias?.endsWith("@latest")) report(`EC2NodeClass ${objectName(args.props)} uses ${term.alias}; pin a release such as al2023@v20260923.`);
         }
     },
 };
@@ -100,7 +99,7 @@ export const spotDiversity: ResourceValidationPolicy = {
         if (capacity?.values?.join() !== "spot") return;
         const types = reqs.find((r) => r.key === "node.kubernetes.io/instance-type" && r.operator === "In");
         if (types && (types.values ?? []).length < minInstanceTypes) {
-            report(`spot-only NodePool ${args.props.metadata?.name} allows ${(types.values ?? []).length} instance types; at least ${minInstanceTypes} keep spot capacity within reach.`);
+            report(`spot-only NodePool ${objectName(args.props)} allows ${(types.values ?? []).length} instance types; at least ${minInstanceTypes} keep spot capacity within reach.`);
         }
     },
 };
@@ -122,9 +121,10 @@ export const interruptionHandling: StackValidationPolicy = {
             return;
         }
         if (!queue.props.sqsManagedSseEnabled && !queue.props.kmsMasterKeyId) report(`queue ${queueName} is not encrypted (set sqsManagedSseEnabled or a KMS key).`, queue.urn);
-        const policies = args.resources.filter((r) => r.type === "aws:sqs/queuePolicy:QueuePolicy" && r.props.queueUrl === queue.props.url);
-        const deniesHttp = policies.some((p) =>
-            statements(p.props.policy).some((s) => s.effect === "Deny" && String((s.condition?.Bool as Record<string, unknown> | undefined)?.["aws:SecureTransport"]) === "false"),
+        // The queue's own `policy` input, or a QueuePolicy on its URL.
+        const documents = [queue.props.policy, ...args.resources.filter((r) => r.type === "aws:sqs/queuePolicy:QueuePolicy" && r.props.queueUrl === queue.props.url).map((r) => r.props.policy)];
+        const deniesHttp = documents.some((document) =>
+            statements(document).some((s) => s.effect === "Deny" && String((s.condition?.Bool as Record<string, unknown> | undefined)?.["aws:SecureTransport"]) === "false"),
         );
         if (!deniesHttp) report(`queue ${queueName} has no policy denying requests without TLS (aws:SecureTransport false).`, queue.urn);
         const rules = args.resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
@@ -132,7 +132,7 @@ export const interruptionHandling: StackValidationPolicy = {
         for (const [source, detailType] of INTERRUPTION_EVENTS) {
             const rule = rules.find((r) => {
                 const pattern = typeof r.props.eventPattern === "string" ? JSON.parse(r.props.eventPattern) : r.props.eventPattern;
-                return pattern?.source?.includes(source) && pattern?.["detail-type"]?.includes(detailType);
+                return pattern?.source?.includes(source) && pattern["detail-type"]?.includes(detailType);
             });
             if (!rule) report(`no EventBridge rule sends "${detailType}" (${source}) to queue ${queueName}.`, queue.urn);
             else if (!targets.some((t) => t.props.rule === rule.props.name)) report(`EventBridge rule ${rule.props.name} ("${detailType}") does not target queue ${queueName}.`, rule.urn);

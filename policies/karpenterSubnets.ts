@@ -1,4 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { objectName } from "./util";
 
 /**
  * Which subnets of the stack are public, as tag sets and ids: the awsx VPC's Public subnet specs (with the
@@ -12,7 +13,8 @@ function publicSubnets(resources: PolicyResource[]): { tagSets: Array<Record<str
             for (const spec of (r.props.subnetSpecs ?? []) as Array<{ type: string; tags?: Record<string, string> }>) if (spec.type === "Public") tagSets.push(spec.tags ?? {});
             ids.push(...((r.props.publicSubnetIds ?? []) as string[]));
         }
-        if (r.type === "aws:ec2/subnet:Subnet" && r.props.mapPublicIpOnLaunch === true) {
+        // A default VPC's subnets (aws:ec2/defaultSubnet) map public IPs too.
+        if ((r.type === "aws:ec2/subnet:Subnet" || r.type === "aws:ec2/defaultSubnet:DefaultSubnet") && r.props.mapPublicIpOnLaunch === true) {
             tagSets.push(r.props.tags ?? {});
             ids.push(r.props.id);
         }
@@ -56,7 +58,7 @@ export const nodeClassPrivateSubnets: StackValidationPolicy = {
     validateStack: (args, report) => {
         const { tagSets, ids } = publicSubnets(args.resources);
         for (const nc of args.resources.filter((r) => r.type === "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass")) {
-            const name = nc.props.metadata?.name;
+            const name = objectName(nc.props);
             for (const term of (nc.props.spec?.subnetSelectorTerms ?? []) as Array<{ id?: string; tags?: Record<string, string> }>) {
                 if (term.id && ids.includes(term.id)) report(`EC2NodeClass ${name} selects public subnet ${term.id}; nodes there would get public addresses next to the load balancers.`, nc.urn);
                 if (term.tags && tagSets.some((tags) => termMatches(term.tags!, tags))) {

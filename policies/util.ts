@@ -46,6 +46,9 @@ export function knownValues<T>(value: T): T {
     return out as T;
 }
 
+/** A Kubernetes object's name for messages; "(unnamed)" when the program leaves metadata.name to auto-naming. */
+export const objectName = (props: Record<string, any>): string => props.metadata?.name ?? "(unnamed)";
+
 /** Parses an IAM document given as JSON text or as an object. */
 export function parseDocument(value: unknown): { Statement?: unknown } | undefined {
     if (typeof value === "string") {

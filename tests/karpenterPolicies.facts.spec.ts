@@ -219,3 +219,70 @@ describe("karpenter-interruption-queue: upstream's queue and its five EventBridg
         expect(await stackViolations(interruptionHandling, [chart({ settings: { interruptionQueue: "demo" } }, UPSTREAM_CHARTS.crds), queue()])).to.deep.equal([]);
     });
 });
+
+describe("karpenter policies: objects the program leaves to defaults, and resources of other types", () => {
+    // pulumi-kubernetes auto-names an object whose metadata.name the program leaves out; a chart may take all its
+    // defaults (no values).
+    const bare = (type: string): FakeResource => ({ type, props: {} });
+
+    it("a NodePool or EC2NodeClass without metadata or spec is checked and named (unnamed)", async () => {
+        expect(await resourceViolations(nodePoolLimits, bare("kubernetes:karpenter.sh/v1:NodePool"))).to.deep.equal(["NodePool (unnamed) has no cpu or memory limit; a runaway workload could launch without bound."]);
+        expect(await resourceViolations(nodeClassHardening, bare("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"))).to.deep.equal([
+            "EC2NodeClass (unnamed) does not require IMDSv2 (metadataOptions.httpTokens is unset).",
+            "EC2NodeClass (unnamed) has IMDS hop limit unset; 1 keeps pods from the node role's credentials.",
+            "EC2NodeClass (unnamed) does not encrypt its root volume (set blockDeviceMappings with ebs.encrypted: true).",
+        ]);
+        expect(await resourceViolations(amiPinned, { type: "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", props: { spec: { amiSelectorTerms: [{ alias: "al2023@latest" }] } } })).to.deep.equal([
+            "EC2NodeClass (unnamed) uses al2023@latest; pin a release such as al2023@v20260923.",
+        ]);
+        const spotPool: FakeResource = { type: "kubernetes:karpenter.sh/v1:NodePool", props: { spec: { template: { spec: { requirements: [{ key: "karpenter.sh/capacity-type", operator: "In", values: ["spot"] }, { key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.large"] }] } } } } };
+        expect(await resourceViolations(spotDiversity, spotPool)).to.deep.equal(["spot-only NodePool (unnamed) allows 1 instance types; at least 10 keep spot capacity within reach."]);
+    });
+
+    it("a Karpenter chart without values runs the chart's 2 replicas and has no interruption queue", async () => {
+        const noValues: FakeResource = { type: "kubernetes:helm.sh/v3:Release", props: { chart: UPSTREAM_CHARTS.controller } };
+        expect(await resourceViolations(controllerReplicas, noValues, { minReplicas: 3 })).to.deep.equal(["the Karpenter controller runs 2 replicas; at least 3 required."]);
+        expect(await stackViolations(interruptionHandling, [noValues])).to.deep.equal(["the Karpenter chart has no settings.interruptionQueue: spot interruptions and health events go unhandled."]);
+    });
+
+    const queueArn = "arn:aws:sqs:us-west-2:123456789012:demo";
+    const release = chart({ settings: { interruptionQueue: "demo" } });
+    const denyHttp = JSON.stringify({ Statement: [{ Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: queueArn, Condition: { Bool: { "aws:SecureTransport": "false" } } }] });
+    const queue = (props: Record<string, unknown> = {}): FakeResource => ({ type: "aws:sqs/queue:Queue", props: { name: "demo", url: "https://sqs/demo", arn: queueArn, sqsManagedSseEnabled: true, ...props } });
+    const rulesAndTargets = (ruleType = "aws:cloudwatch/eventRule:EventRule", targetType = "aws:cloudwatch/eventTarget:EventTarget"): FakeResource[] =>
+        UPSTREAM_RULES.flatMap((pattern, i) => [
+            { type: ruleType, props: { name: `demo-${i}`, eventPattern: JSON.stringify(pattern) } },
+            { type: targetType, props: { rule: `demo-${i}`, arn: queueArn } },
+        ]);
+
+    it("the TLS-only statement may sit in the queue's own policy input (aws.sqs.Queue `policy`)", async () => {
+        expect(await stackViolations(interruptionHandling, [release, queue({ policy: denyHttp }), ...rulesAndTargets()])).to.deep.equal([]);
+    });
+
+    it("only a Helm v3 Release is the chart, only QueuePolicies, EventRules and EventTargets count as such", async () => {
+        const v4: FakeResource = { type: "kubernetes:helm.sh/v4:Chart", props: { chart: UPSTREAM_CHARTS.controller, values: {} } };
+        expect(await stackViolations(interruptionHandling, [v4, queue()])).to.deep.equal([]);
+        // An EventBridge archive carries an event pattern too, and is no rule; a policy document on another resource is no queue policy.
+        const archive = rulesAndTargets("aws:cloudwatch/eventArchive:EventArchive");
+        const messages = await stackViolations(interruptionHandling, [release, queue(), { type: "aws:iam/policy:Policy", props: { queueUrl: "https://sqs/demo", policy: denyHttp } }, ...archive]);
+        expect(messages[0]).to.equal("queue demo has no policy denying requests without TLS (aws:SecureTransport false).");
+        expect(messages.slice(1)).to.have.length(5);
+        expect(messages[1]).to.equal('no EventBridge rule sends "AWS Health Event" (aws.health) to queue demo.');
+        const notTargets = rulesAndTargets(undefined, "aws:sqs/queuePolicy:QueuePolicy");
+        expect(await stackViolations(interruptionHandling, [release, queue({ policy: denyHttp }), ...notTargets])).to.deep.equal(
+            UPSTREAM_RULES.map((r, i) => `EventBridge rule demo-${i} ("${r["detail-type"][0]}") does not target queue demo.`),
+        );
+    });
+
+    it("a rule pattern needs both the source and the detail-type (EventBridge matches every field given)", async () => {
+        const only = (pattern: Record<string, unknown>): FakeResource[] => [
+            { type: "aws:cloudwatch/eventRule:EventRule", props: { name: "partial", eventPattern: JSON.stringify(pattern) } },
+            { type: "aws:cloudwatch/eventTarget:EventTarget", props: { rule: "partial", arn: queueArn } },
+        ];
+        const health = 'no EventBridge rule sends "AWS Health Event" (aws.health) to queue demo.';
+        const rest = rulesAndTargets().slice(2);
+        expect(await stackViolations(interruptionHandling, [release, queue({ policy: denyHttp }), ...rest, ...only({ "detail-type": ["AWS Health Event"] })])).to.deep.equal([health]);
+        expect(await stackViolations(interruptionHandling, [release, queue({ policy: denyHttp }), ...rest, ...only({ source: ["aws.health"] })])).to.deep.equal([health]);
+    });
+});
+

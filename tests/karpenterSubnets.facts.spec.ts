@@ -131,3 +131,23 @@ describe("karpenter-nodeclass-private-subnets: which subnets are public", () => 
         expect(await stackViolations(nodeClassPrivateSubnets, [publicSpec({ Tier: "public" }), bare])).to.deep.equal([]);
     });
 });
+
+describe("karpenter-nodeclass-private-subnets: resource types", () => {
+    it("a default VPC's subnets (aws:ec2/defaultSubnet) that map public IPs are public; other types with the same props are not subnets or tags", async () => {
+        const props = { mapPublicIpOnLaunch: true, tags: { Tier: "web" }, id: "subnet-web" };
+        const terms = [{ tags: { Tier: "web" } }, { id: "subnet-web" }];
+        expect(await stackViolations(nodeClassPrivateSubnets, [{ type: "aws:ec2/defaultSubnet:DefaultSubnet", props }, nodeClass(terms)])).to.deep.equal([tagsMessage({ Tier: "web" }), idMessage("subnet-web")]);
+        expect(await stackViolations(nodeClassPrivateSubnets, [{ type: "aws:ec2/networkInterface:NetworkInterface", props }, nodeClass(terms)])).to.deep.equal([]);
+        const tagLike: FakeResource = { type: "aws:ec2/networkAclAssociation:NetworkAclAssociation", props: { resourceId: "subnet-a", key: POLICY_TAG, value: "1" } };
+        expect(await stackViolations(nodeClassPrivateSubnets, [tagLike, nodeClass([{ id: "subnet-a" }])])).to.deep.equal([]);
+    });
+
+    it("only karpenter.k8s.aws/v1 EC2NodeClasses are checked (Karpenter v1.14.1 serves no v1beta1); a NodeClass without metadata is named (unnamed)", async () => {
+        const vpc = publicSpec({ [POLICY_TAG]: "1" });
+        const v1beta1: FakeResource = { type: "kubernetes:karpenter.k8s.aws/v1beta1:EC2NodeClass", props: { metadata: { name: "old" }, spec: { subnetSelectorTerms: [{ id: "subnet-pub1" }] } } };
+        expect(await stackViolations(nodeClassPrivateSubnets, [vpc, v1beta1])).to.deep.equal([]);
+        const unnamed: FakeResource = { type: "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", props: { spec: { subnetSelectorTerms: [{ id: "subnet-pub1" }] } } };
+        expect(await stackViolations(nodeClassPrivateSubnets, [vpc, unnamed])).to.deep.equal([idMessage("subnet-pub1", "(unnamed)")]);
+    });
+});
+
