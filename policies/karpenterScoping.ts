@@ -127,7 +127,7 @@ export function controllerRole(resources: PolicyResource[], serviceAccount: stri
     if (association) return roles.find((role) => refersTo(association, "roleArn", role, identitiesOf(role)) || arnName(association.props.roleArn) === role.props.name);
     const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && /\/karpenter$/.test(String(r.props.chart)));
     const annotated = release?.props.values?.serviceAccount?.annotations?.["eks.amazonaws.com/role-arn"];
-    return annotated ? roles.find((role) => role.props.arn === annotated || arnName(annotated) === role.props.name) : undefined;
+    return annotated ? roles.find((role) => arnName(annotated) === role.props.name) : undefined;
 }
 
 export const controllerScoping: StackValidationPolicy = {

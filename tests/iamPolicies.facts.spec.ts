@@ -47,6 +47,7 @@ describe("iam-no-wildcard-actions", () => {
             "Else allows NotAction iam:*, organizations:*, which grants everything else.",
         ]);
         expect(await resourceViolations(noWildcardActions, managed({ Effect: "Deny", Action: "*", Resource: "*" }, { Effect: "Deny", NotAction: "s3:GetObject", Resource: "*" }))).to.deep.equal([]);
+        expect(await resourceViolations(noWildcardActions, managed({ Effect: "Allow", NotAction: "iam:*", Resource: "*" }))).to.deep.equal(["a statement allows NotAction iam:*, which grants everything else."]);
         expect(await resourceViolations(noWildcardActions, role({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "*" }))).to.deep.equal([]);
         expect(await resourceViolations(noWildcardActions, inline("aws:sqs/queuePolicy:QueuePolicy", { Effect: "Allow", Principal: "*", Action: "sqs:*", Resource: "*" }))).to.deep.equal([
             "a statement allows sqs:*; name the actions it needs.",
@@ -84,13 +85,13 @@ describe("iam-no-unscoped-mutations", () => {
 describe("iam-no-broad-managed-policies", () => {
     const attach = (type: string, policyArn: string): FakeResource => ({ type, props: { policyArn } });
 
-    it("refuses AWS managed admin, power-user, IAM-full and *FullAccess policies in every partition and path, on every attachment kind", async () => {
+    it("refuses AWS managed admin, power-user and full-access policies (their variants too) in every partition and path, on every attachment kind", async () => {
         for (const type of ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment"]) {
             expect(await resourceViolations(noBroadManagedPolicies, attach(type, "arn:aws:iam::aws:policy/PowerUserAccess")), type).to.deep.equal([
                 "attaches arn:aws:iam::aws:policy/PowerUserAccess, which grants far more than a workload needs; write a scoped policy.",
             ]);
         }
-        for (const arn of ["arn:aws-cn:iam::aws:policy/AdministratorAccess", "arn:aws-us-gov:iam::aws:policy/IAMFullAccess", "arn:aws:iam::aws:policy/AmazonS3FullAccess", "arn:aws:iam::aws:policy/job-function/SystemAdministrator/../AdministratorAccess"]) {
+        for (const arn of ["arn:aws-cn:iam::aws:policy/AdministratorAccess", "arn:aws-us-gov:iam::aws:policy/IAMFullAccess", "arn:aws:iam::aws:policy/AmazonS3FullAccess", "arn:aws:iam::aws:policy/job-function/SystemAdministrator/../AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess-Amplify", "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccesswithDataPipeline", "arn:aws:iam::aws:policy/PowerUserAccess"]) {
             expect(await resourceViolations(noBroadManagedPolicies, attach("aws:iam/rolePolicyAttachment:RolePolicyAttachment", arn)), arn).to.have.length(1);
         }
         const roleWith = role({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }, { managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/AdministratorAccess"] });
@@ -98,7 +99,7 @@ describe("iam-no-broad-managed-policies", () => {
     });
 
     it("passes scoped AWS policies, the account's own policies whatever their name, and other resource types", async () => {
-        for (const arn of ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/AdministratorAccess-Amplify", "arn:aws:iam::123456789012:policy/AdministratorAccess", "arn:aws:iam::123456789012:policy/TeamFullAccess"]) {
+        for (const arn of ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess", "arn:aws:iam::123456789012:policy/AdministratorAccess", "arn:aws:iam::123456789012:policy/TeamFullAccess"]) {
             expect(await resourceViolations(noBroadManagedPolicies, attach("aws:iam/rolePolicyAttachment:RolePolicyAttachment", arn)), arn).to.deep.equal([]);
         }
         expect(await resourceViolations(noBroadManagedPolicies, attach("aws:iam/rolePolicy:RolePolicy", "arn:aws:iam::aws:policy/AdministratorAccess"))).to.deep.equal([]);
@@ -126,6 +127,7 @@ describe("iam-passrole-scoped", () => {
             expect(await violations(allow("iam:PassRole", resource, scoped)), resource).to.deep.equal([]);
         }
         expect(await violations(allow("iam:PassRole", ["arn:aws:iam::123456789012:role/node", "*"], scoped))).to.deep.equal(["P allows iam:PassRole on *; name the roles."]);
+        expect(await resourceViolations(passRoleScoped, managed(allow("iam:PassRole", ["*", "arn:aws:iam::1:role/*"], scoped)))).to.deep.equal(["a statement allows iam:PassRole on *, arn:aws:iam::1:role/*; name the roles."]);
     });
 
     it("needs iam:PassedToService under any operator; Deny, trust policies and resource policies are skipped", async () => {
@@ -175,6 +177,9 @@ describe("iam-trust-policy", () => {
         ]);
         expect(await resourceViolations(trustPolicy, role(federated({ ...pinned, StringLike: { [`${issuer}:sub`]: ["system:serviceaccount:kube-system:karpenter", "system:serviceaccount:*"] } })))).to.deep.equal([
             `trusts federated principal ${oidc} for ${issuer}:sub StringLike system:serviceaccount:*; a wildcard lets other service accounts assume the role. Name the one service account.`,
+        ]);
+        expect(await resourceViolations(trustPolicy, role(federated({ ...pinned, StringLike: { [`${issuer}:sub`]: ["system:serviceaccount:a:*", "system:serviceaccount:b:?"] } })))).to.deep.equal([
+            `trusts federated principal ${oidc} for ${issuer}:sub StringLike system:serviceaccount:a:*, system:serviceaccount:b:?; a wildcard lets other service accounts assume the role. Name the one service account.`,
         ]);
         // A wildcard in another key (the audience) is not a service account wildcard.
         expect(await resourceViolations(trustPolicy, role(federated({ StringLike: { [`${issuer}:aud`]: "sts.*", [`${issuer}:sub`]: "system:serviceaccount:kube-system:karpenter" } })))).to.deep.equal([]);

@@ -332,3 +332,75 @@ describe("karpenter-controller-scoping: whose permissions", () => {
         expect(await stackViolations(controllerScoping, [cluster, ...resources])).to.have.length(1);
     });
 });
+
+describe("karpenter-controller-scoping: details (messages, lookups, resource types)", () => {
+    const pass = (Resource: string) => only("p", { Sid: "P", Effect: "Allow", Action: "iam:PassRole", Resource, Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } });
+
+    it("without node roles no role may be passed, not even an empty name", async () => {
+        for (const resource of ["arn:aws:iam::123456789012:role/", "arn:aws:iam::123456789012:role/path/"]) {
+            expect(await stackViolations(controllerScoping, stack(pass(resource), { nodeRoles: [] })), resource).to.have.length(1);
+        }
+    });
+
+    it("names a missing condition with the stack's cluster name, and every NotAction", async () => {
+        const withoutName = documents({}, (st) => {
+            if (st.Sid !== "AllowScopedInstanceProfileCreationActions") return st;
+            const condition = JSON.parse(JSON.stringify(st.Condition));
+            delete condition.StringEquals["aws:RequestTag/eks:eks-cluster-name"];
+            return { ...st, Condition: condition };
+        });
+        const [v] = await stackViolations(controllerScoping, stack(withoutName));
+        expect(v).to.include("without StringEquals aws:RequestTag/eks:eks-cluster-name=demo (upstream");
+        expect(await stackViolations(controllerScoping, stack(only("p", { Sid: "N", Effect: "Allow", NotAction: ["iam:*", "sts:*"], Resource: "*" })))).to.deep.equal([
+            "role demo-karpenter (p): N grants NotAction iam:*, sts:*; upstream names each action.",
+        ]);
+    });
+
+    it("other holders' statements without a Sid are named 'a statement'", async () => {
+        expect(await stackViolations(controllerScoping, stack(only("p", { Effect: "Allow", Action: "ec2:TerminateInstances", Resource: "*" }), { holder: "demo-node" }))).to.deep.equal([
+            "role demo-node (p): a statement grants the Karpenter controller's ec2:TerminateInstances; only the controller's role may hold them.",
+        ]);
+    });
+
+    const terminate = only("p", { Sid: "T", Effect: "Allow", Action: "ec2:TerminateInstances", Resource: "arn:aws:ec2:us-west-2:*:instance/*" });
+    const asController = "role demo-karpenter (p): T grants ec2:TerminateInstances on arn:aws:ec2:us-west-2:*:instance/* without";
+    const asOther = "role demo-karpenter (p): T grants the Karpenter controller's ec2:TerminateInstances; only the controller's role may hold them.";
+
+    it("only a Pod Identity association names the controller's service account; only a Helm v3 Release is the chart", async () => {
+        const base = stack(terminate).filter((r) => r.type !== "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        const lookalike: FakeResource = { type: "kubernetes:core/v1:ServiceAccount", props: { serviceAccount: "karpenter", roleArn: "arn:aws:iam::123456789012:role/demo-node" } };
+        const association: FakeResource = { type: "aws:eks/podIdentityAssociation:PodIdentityAssociation", props: { serviceAccount: "karpenter", roleArn: "arn:aws:iam::123456789012:role/demo-karpenter" } };
+        expect((await stackViolations(controllerScoping, [lookalike, ...base, association]))[0]).to.include(asController);
+        const chartV4 = (values: unknown): FakeResource => ({ type: "kubernetes:helm.sh/v4:Chart", props: { chart: "oci://public.ecr.aws/karpenter/karpenter", values } });
+        expect(await stackViolations(controllerScoping, [chartV4({ serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/demo-karpenter" } } }), ...base])).to.deep.equal([asOther]);
+        // Without a cluster resource, a v4 Chart's settings name no cluster: nothing to check.
+        expect(await stackViolations(controllerScoping, [chartV4({ settings: { clusterName: "demo" } }), ...base.slice(1)])).to.deep.equal([]);
+    });
+
+    it("a chart with no IRSA annotation, no service account values or no values names no controller", async () => {
+        const base = stack(terminate).filter((r) => r.type !== "aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        for (const values of [undefined, {}, { serviceAccount: {} }, { serviceAccount: { annotations: {} } }]) {
+            const release: FakeResource = { type: "kubernetes:helm.sh/v3:Release", props: { chart: "oci://public.ecr.aws/karpenter/karpenter", ...(values ? { values } : {}) } };
+            expect(await stackViolations(controllerScoping, [...base, release]), JSON.stringify(values)).to.deep.equal([asOther]);
+        }
+    });
+
+    it("finds the cluster wherever it sits in the stack; a chart without settings gives no cluster name", async () => {
+        const resources = stack(only("p", { Sid: "T", Effect: "Allow", Action: "ec2:TerminateInstances", Resource: "arn:aws:ec2:us-west-2:*:instance/*" }));
+        const [cluster, ...rest] = resources;
+        expect((await stackViolations(controllerScoping, [...rest, cluster]))[0]).to.include(asController);
+        for (const values of [undefined, {}]) {
+            const release: FakeResource = { type: "kubernetes:helm.sh/v3:Release", props: { chart: "oci://public.ecr.aws/karpenter/karpenter", ...(values ? { values } : {}) } };
+            expect(await stackViolations(controllerScoping, [...rest, release])).to.deep.equal([]);
+        }
+    });
+
+    it("node roles come from v1 EC2NodeClasses only (Karpenter v1.14.1 serves no v1beta1), with or without a spec", async () => {
+        const v1beta1: FakeResource = { type: "kubernetes:karpenter.k8s.aws/v1beta1:EC2NodeClass", props: { metadata: { name: "old" }, spec: { role: "admin" } } };
+        const noSpec: FakeResource = { type: "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", props: { metadata: { name: "empty" } } };
+        expect(await stackViolations(controllerScoping, stack(pass("arn:aws:iam::123456789012:role/admin"), { extra: [v1beta1, noSpec] }))).to.deep.equal([
+            "role demo-karpenter (p): P grants iam:PassRole on arn:aws:iam::123456789012:role/admin; upstream v1.14.1 grants it only on ${KarpenterNodeRole.Arn}.",
+        ]);
+    });
+});
+

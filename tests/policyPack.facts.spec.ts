@@ -77,6 +77,13 @@ describe("policy pack metadata and config as the Pulumi CLI reads them", () => {
         ]);
     });
 
+    it("checks list items and strings of the IAM policies' parameters", () => {
+        expect(packConfigProblems({ "iam-trust-policy": { allowedServicePrincipals: ["ec2.amazonaws.com", 5] }, "iam-permissions-boundary": { permissionsBoundaryArn: 5 } } as unknown as PackConfig)).to.deep.equal([
+            'Policy "iam-trust-policy": allowedServicePrincipals/1 must be string',
+            'Policy "iam-permissions-boundary": permissionsBoundaryArn must be string',
+        ]);
+    });
+
     it("runPolicies refuses such a config before it runs any policy", async () => {
         const run = { resources: [] } as unknown as Parameters<typeof runPolicies>[0];
         let error: Error | undefined;
