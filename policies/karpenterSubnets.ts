@@ -9,7 +9,8 @@ function publicSubnets(resources: PolicyResource[]): { tagSets: Array<Record<str
     const tagSets: Array<Record<string, string>> = [];
     const ids: string[] = [];
     for (const r of resources) {
-        if (r.type === "awsx:ec2:Vpc") {
+        // awsx's Vpc (its Public subnet specs and ids) and DefaultVpc (the default VPC's public subnet ids).
+        if (r.type === "awsx:ec2:Vpc" || r.type === "awsx:ec2:DefaultVpc") {
             for (const spec of (r.props.subnetSpecs ?? []) as Array<{ type: string; tags?: Record<string, string> }>) if (spec.type === "Public") tagSets.push(spec.tags ?? {});
             ids.push(...((r.props.publicSubnetIds ?? []) as string[]));
         }

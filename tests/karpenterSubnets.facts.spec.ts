@@ -97,6 +97,11 @@ describe("karpenter-nodeclass-private-subnets: which subnets are public", () => 
         expect(await stackViolations(nodeClassPrivateSubnets, [vpc, nodeClass([{ tags: { Tier: "private" } }, { tags: { Tier: "*" } }])])).to.deep.equal([tagsMessage({ Tier: "*" })]);
     });
 
+    it("awsx's DefaultVpc reports the default VPC's public subnets", async () => {
+        const defaultVpc: FakeResource = { type: "awsx:ec2:DefaultVpc", props: { publicSubnetIds: ["subnet-d1"], privateSubnetIds: ["subnet-d2"] } };
+        expect(await stackViolations(nodeClassPrivateSubnets, [defaultVpc, nodeClass([{ id: "subnet-d1" }, { id: "subnet-d2" }])])).to.deep.equal([idMessage("subnet-d1")]);
+    });
+
     it("an awsx VPC with its default layout (no subnet specs) or ids not reported yet, and a Public spec without tags", async () => {
         expect(await stackViolations(nodeClassPrivateSubnets, [awsxVpc({}), nodeClass([{ tags: { Tier: "*" } }, { id: "subnet-pub1" }])])).to.deep.equal([]);
         expect(await stackViolations(nodeClassPrivateSubnets, [awsxVpc({ publicSubnetIds: ["subnet-pub1"] }), nodeClass([{ id: "subnet-pub1" }])])).to.deep.equal([idMessage("subnet-pub1")]);
