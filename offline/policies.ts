@@ -91,6 +91,8 @@ function policyResources(run: ProgramRun): Map<RecordedResource, PolicyResource>
 
 const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 const ajv = new Ajv({ allErrors: true, strict: false });
+/** Each policy's compiled schema (compiling is the slow part; runPolicies runs for every plan and many tests). */
+const compiled = new WeakMap<AnyPolicy, ReturnType<typeof ajv.compile>>();
 
 /**
  * What the Pulumi CLI refuses in a pack config before it runs the pack (pulumi/pulumi
@@ -115,7 +117,8 @@ export function packConfigProblems(config: PackConfig, policies: AnyPolicy[] = a
         const { enforcementLevel: _level, ...given } = typeof entry === "object" && entry !== null ? entry : {};
         let validate: ReturnType<typeof ajv.compile>;
         try {
-            validate = ajv.compile(schema);
+            validate = compiled.get(policy) ?? ajv.compile(schema);
+            compiled.set(policy, validate);
         } catch (e) {
             problems.push(`Policy "${policy.name}": its configSchema is not valid JSON Schema: ${(e as Error).message}`);
             continue;
