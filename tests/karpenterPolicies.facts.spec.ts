@@ -275,14 +275,14 @@ describe("karpenter policies: objects the program leaves to defaults, and resour
     });
 
     it("a rule pattern needs both the source and the detail-type (EventBridge matches every field given)", async () => {
-        const only = (pattern: Record<string, unknown>): FakeResource[] => [
+        const ruleFor = (pattern: Record<string, unknown>): FakeResource[] => [
             { type: "aws:cloudwatch/eventRule:EventRule", props: { name: "partial", eventPattern: JSON.stringify(pattern) } },
             { type: "aws:cloudwatch/eventTarget:EventTarget", props: { rule: "partial", arn: queueArn } },
         ];
         const health = 'no EventBridge rule sends "AWS Health Event" (aws.health) to queue demo.';
         const rest = rulesAndTargets().slice(2);
-        expect(await stackViolations(interruptionHandling, [release, queue({ policy: denyHttp }), ...rest, ...only({ "detail-type": ["AWS Health Event"] })])).to.deep.equal([health]);
-        expect(await stackViolations(interruptionHandling, [release, queue({ policy: denyHttp }), ...rest, ...only({ source: ["aws.health"] })])).to.deep.equal([health]);
+        expect(await stackViolations(interruptionHandling, [release, queue({ policy: denyHttp }), ...rest, ...ruleFor({ "detail-type": ["AWS Health Event"] })])).to.deep.equal([health]);
+        expect(await stackViolations(interruptionHandling, [release, queue({ policy: denyHttp }), ...rest, ...ruleFor({ source: ["aws.health"] })])).to.deep.equal([health]);
     });
 });
 

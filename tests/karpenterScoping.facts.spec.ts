@@ -57,7 +57,7 @@ function stack(docs: Record<string, string>, options: { region?: string | null; 
     ];
 }
 
-const only = (policy: string, statement: Record<string, unknown>) => ({ [policy]: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }) });
+const oneStatement = (policy: string, statement: Record<string, unknown>) => ({ [policy]: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }) });
 
 describe("karpenter-controller-scoping: upstream's own policy passes, in every partition", () => {
     it("passes upstream's documents filled in for the stack", async () => {
@@ -112,14 +112,14 @@ describe("karpenter-controller-scoping: the stack's context", () => {
 
     it("counts only the node roles EC2NodeClasses name (a NodeClass may give an instance profile instead)", async () => {
         const profileOnly: FakeResource = { type: "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", props: { metadata: { name: "byo" }, spec: { instanceProfile: "demo-node" } } };
-        const pass = only("p", { Sid: "P", Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/demo-node", Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } });
+        const pass = oneStatement("p", { Sid: "P", Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/demo-node", Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } });
         expect(await stackViolations(controllerScoping, stack(pass, { nodeRoles: [], extra: [profileOnly] }))).to.deep.equal([
             "role demo-karpenter (p): P grants iam:PassRole on arn:aws:iam::123456789012:role/demo-node; upstream v1.14.1 grants it only on ${KarpenterNodeRole.Arn}.",
         ]);
     });
 
     it("an EC2 action the catalogue does not know is not upstream's either", async () => {
-        expect(await stackViolations(controllerScoping, stack(only("p", { Sid: "X", Effect: "Allow", Action: "ec2:NoSuchAction", Resource: "*" })))).to.deep.equal([
+        expect(await stackViolations(controllerScoping, stack(oneStatement("p", { Sid: "X", Effect: "Allow", Action: "ec2:NoSuchAction", Resource: "*" })))).to.deep.equal([
             "role demo-karpenter (p): X grants ec2:NoSuchAction, which upstream v1.14.1's controller policy does not.",
         ]);
     });
@@ -212,7 +212,7 @@ describe("karpenter-controller-scoping: actions and resources", () => {
         Condition: { StringEquals: { "aws:ResourceTag/kubernetes.io/cluster/demo": "owned" }, StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" } },
         ...extra,
     });
-    const check = async (statement: Record<string, unknown>, options: Parameters<typeof stack>[1] = {}) => stackViolations(controllerScoping, stack(only("p", statement), options));
+    const check = async (statement: Record<string, unknown>, options: Parameters<typeof stack>[1] = {}) => stackViolations(controllerScoping, stack(oneStatement("p", statement), options));
 
     it("refuses a resource outside upstream's: another region, another service's ARN, every resource", async () => {
         const rows = [...new Set(UPSTREAM_SCOPING.grants.filter((g) => g.action === "ec2:TerminateInstances").map((g) => g.resource))];
@@ -277,7 +277,7 @@ describe("karpenter-controller-scoping: actions and resources", () => {
     });
 
     it("a cluster name with regular-expression characters is matched literally", async () => {
-        const resources = stack(only("p", terminate("arn:aws:ec2:us-west-2:*:instance/*", "ec2:TerminateInstances", { Condition: { StringEquals: { "aws:ResourceTag/kubernetes.io/cluster/demo": "owned" }, StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" } } })));
+        const resources = stack(oneStatement("p", terminate("arn:aws:ec2:us-west-2:*:instance/*", "ec2:TerminateInstances", { Condition: { StringEquals: { "aws:ResourceTag/kubernetes.io/cluster/demo": "owned" }, StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" } } })));
         resources[0] = { type: "eks:index:Cluster", props: { name: "d.mo" } };
         expect(await stackViolations(controllerScoping, resources)).to.have.length(1);
     });
@@ -287,7 +287,7 @@ describe("karpenter-controller-scoping: whose permissions", () => {
     const terminate = { Sid: "T", Effect: "Allow", Action: ["ec2:TerminateInstances", "ec2:DescribeInstances"], Resource: "arn:aws:ec2:us-west-2:*:instance/*" };
 
     it("finds the controller by its Pod Identity association (for the configured service account), else by the chart's IRSA annotation", async () => {
-        const base = stack(only("p", terminate));
+        const base = stack(oneStatement("p", terminate));
         const resources = (serviceAccount: string, annotation?: string) =>
             base
                 .map((r) => (r.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" ? { ...r, props: { ...r.props, serviceAccount } } : r))
@@ -324,7 +324,7 @@ describe("karpenter-controller-scoping: whose permissions", () => {
     });
 
     it("checks nothing without a cluster name: no cluster resource and no chart settings", async () => {
-        const resources = stack(only("p", { Effect: "Allow", Action: "*", Resource: "*" })).slice(1);
+        const resources = stack(oneStatement("p", { Effect: "Allow", Action: "*", Resource: "*" })).slice(1);
         expect(await stackViolations(controllerScoping, resources)).to.deep.equal([]);
         const release: FakeResource = { type: "kubernetes:helm.sh/v3:Release", props: { chart: "oci://public.ecr.aws/karpenter/karpenter-crd", values: { settings: { clusterName: "demo" } } } };
         expect(await stackViolations(controllerScoping, [...resources, release])).to.deep.equal([]);
@@ -334,7 +334,7 @@ describe("karpenter-controller-scoping: whose permissions", () => {
 });
 
 describe("karpenter-controller-scoping: details (messages, lookups, resource types)", () => {
-    const pass = (Resource: string) => only("p", { Sid: "P", Effect: "Allow", Action: "iam:PassRole", Resource, Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } });
+    const pass = (Resource: string) => oneStatement("p", { Sid: "P", Effect: "Allow", Action: "iam:PassRole", Resource, Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } });
 
     it("without node roles no role may be passed, not even an empty name", async () => {
         for (const resource of ["arn:aws:iam::123456789012:role/", "arn:aws:iam::123456789012:role/path/"]) {
@@ -351,18 +351,18 @@ describe("karpenter-controller-scoping: details (messages, lookups, resource typ
         });
         const [v] = await stackViolations(controllerScoping, stack(withoutName));
         expect(v).to.include("without StringEquals aws:RequestTag/eks:eks-cluster-name=demo (upstream");
-        expect(await stackViolations(controllerScoping, stack(only("p", { Sid: "N", Effect: "Allow", NotAction: ["iam:*", "sts:*"], Resource: "*" })))).to.deep.equal([
+        expect(await stackViolations(controllerScoping, stack(oneStatement("p", { Sid: "N", Effect: "Allow", NotAction: ["iam:*", "sts:*"], Resource: "*" })))).to.deep.equal([
             "role demo-karpenter (p): N grants NotAction iam:*, sts:*; upstream names each action.",
         ]);
     });
 
     it("other holders' statements without a Sid are named 'a statement'", async () => {
-        expect(await stackViolations(controllerScoping, stack(only("p", { Effect: "Allow", Action: "ec2:TerminateInstances", Resource: "*" }), { holder: "demo-node" }))).to.deep.equal([
+        expect(await stackViolations(controllerScoping, stack(oneStatement("p", { Effect: "Allow", Action: "ec2:TerminateInstances", Resource: "*" }), { holder: "demo-node" }))).to.deep.equal([
             "role demo-node (p): a statement grants the Karpenter controller's ec2:TerminateInstances; only the controller's role may hold them.",
         ]);
     });
 
-    const terminate = only("p", { Sid: "T", Effect: "Allow", Action: "ec2:TerminateInstances", Resource: "arn:aws:ec2:us-west-2:*:instance/*" });
+    const terminate = oneStatement("p", { Sid: "T", Effect: "Allow", Action: "ec2:TerminateInstances", Resource: "arn:aws:ec2:us-west-2:*:instance/*" });
     const asController = "role demo-karpenter (p): T grants ec2:TerminateInstances on arn:aws:ec2:us-west-2:*:instance/* without";
     const asOther = "role demo-karpenter (p): T grants the Karpenter controller's ec2:TerminateInstances; only the controller's role may hold them.";
 
@@ -386,7 +386,7 @@ describe("karpenter-controller-scoping: details (messages, lookups, resource typ
     });
 
     it("finds the cluster wherever it sits in the stack; a chart without settings gives no cluster name", async () => {
-        const resources = stack(only("p", { Sid: "T", Effect: "Allow", Action: "ec2:TerminateInstances", Resource: "arn:aws:ec2:us-west-2:*:instance/*" }));
+        const resources = stack(oneStatement("p", { Sid: "T", Effect: "Allow", Action: "ec2:TerminateInstances", Resource: "arn:aws:ec2:us-west-2:*:instance/*" }));
         const [cluster, ...rest] = resources;
         expect((await stackViolations(controllerScoping, [...rest, cluster]))[0]).to.include(asController);
         for (const values of [undefined, {}]) {
