@@ -8,8 +8,9 @@ export default {
     // Same spec files as `npm test`, the fast specs of pure builders first: a mutant's tests run in file order and
     // stop at the first failure, and mutants in module-level constants ("static") run every test. A spec that
     // builds whole program runs costs seconds per test; a pure one, milliseconds. A file matched twice loads once.
+    // `npm run mutate -- <file> --specs=a,b` narrows the run to those specs (STRYKER_SPECS): a lower-bound score.
     mochaOptions: {
-        spec: [
+        spec: process.env.STRYKER_SPECS ? process.env.STRYKER_SPECS.split(",") : [
             "tests/**/*.facts.spec.ts",
             "tests/karpenterIam.spec.ts",
             "tests/config.spec.ts",

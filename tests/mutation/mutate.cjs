@@ -9,13 +9,15 @@ const { spawnSync } = require("node:child_process");
 const root = path.resolve(__dirname, "..", "..");
 const argv = process.argv.slice(2);
 if (argv.some((f) => f === "--help" || f === "-h") || argv.filter((f) => !f.startsWith("-")).length === 0) {
-    console.log("usage: npm run mutate -- <file.ts...> [--full] [--ignore-static]   e.g. npm run mutate -- components/karpenter/interruption.ts");
+    console.log("usage: npm run mutate -- <file.ts...> [--full] [--ignore-static] [--specs=<spec.ts,...>]   e.g. npm run mutate -- components/karpenter/interruption.ts");
     console.log("  --full           test every mutant again instead of reusing the results of unchanged ones (incremental mode)");
     console.log("  --ignore-static  skip static mutants (module-level code: each reloads and runs every test, ~20 s apiece);");
     console.log("                   Stryker reports them as ignored, so the score covers the other mutants only");
+    console.log("  --specs=a,b      run only these spec files (paths or globs) instead of every spec: faster for a file that every");
+    console.log("                   program run reaches; the score is a lower bound (a mutant only another spec kills counts as survived)");
     process.exit(argv.length === 0 ? 2 : 0);
 }
-const unknown = argv.filter((f) => f.startsWith("-") && f !== "--full" && f !== "--ignore-static");
+const unknown = argv.filter((f) => f.startsWith("-") && f !== "--full" && f !== "--ignore-static" && !f.startsWith("--specs="));
 if (unknown.length > 0) {
     console.error(`npm run mutate: unknown option ${unknown.join(", ")} (see --help)`);
     process.exit(2);
@@ -23,6 +25,11 @@ if (unknown.length > 0) {
 const full = argv.includes("--full");
 const ignoreStatic = argv.includes("--ignore-static");
 const files = argv.filter((f) => !f.startsWith("-"));
+const specs = argv.filter((f) => f.startsWith("--specs=")).flatMap((f) => f.slice("--specs=".length).split(",")).filter(Boolean);
+if (argv.some((f) => f.startsWith("--specs=")) && specs.length === 0) {
+    console.error("npm run mutate: --specs= needs at least one spec file, e.g. --specs=tests/nodePools.spec.ts");
+    process.exit(2);
+}
 const problems = files.filter((f) => !/\.ts$/.test(f) || !fs.existsSync(path.resolve(root, f)) || /(^|\/)tests\//.test(f));
 if (problems.length > 0) {
     console.error(`npm run mutate: not a source .ts file of this project: ${problems.join(", ")} (give paths such as components/validate.ts)`);
@@ -35,7 +42,8 @@ const mutate = files.map((f) => path.relative(root, path.resolve(root, f))).join
 // Incremental mode, one results file per set of files: a re-run after a change tests again only the mutants whose
 // code or covering tests changed (https://stryker-mutator.io/docs/stryker-js/incremental/), so a file's second
 // run takes a fraction of the first. `--full` (Stryker's --force) tests every mutant again and rewrites the file.
-const incrementalFile = path.join("reports", "mutation", "incremental", `${mutate.replace(/[^A-Za-z0-9]+/g, "-")}.json`);
+// A run on a subset of the specs keeps its own results file: its survivors are not the whole suite's.
+const incrementalFile = path.join("reports", "mutation", "incremental", `${[mutate, ...specs].join(",").replace(/[^A-Za-z0-9]+/g, "-")}.json`);
 // The TypeScript checker type-checks only the mutated files and what they import: a program with the whole stack
 // (index.ts pulls in @pulumi/aws's types) costs the checker 3 GB and seconds per mutant, the mutated file alone
 // a fraction of that. A mutant that only breaks a file importing it is then run instead of dropped as a compile
@@ -48,6 +56,6 @@ fs.writeFileSync(
 const args = [stryker, "run", "--mutate", mutate, "--incremental", "--incrementalFile", incrementalFile, ...(full ? ["--force"] : []), ...(ignoreStatic ? ["--ignoreStatic"] : [])];
 console.log(`stryker ${args.slice(1).join(" ")}`);
 const started = Date.now();
-const result = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, NODE_OPTIONS: nodeOptions, STRYKER_TSCONFIG: checkerTsconfig } });
+const result = spawnSync(process.execPath, args, { cwd: root, stdio: "inherit", env: { ...process.env, NODE_OPTIONS: nodeOptions, STRYKER_TSCONFIG: checkerTsconfig, ...(specs.length > 0 ? { STRYKER_SPECS: specs.join(",") } : {}) } });
 console.log(`npm run mutate: ${files.length} file(s) in ${Math.round((Date.now() - started) / 1000)} s`);
 process.exit(result.status ?? 1);
