@@ -153,3 +153,67 @@ describe("node pool config: defaults, presets, bounds, the list", () => {
         expect(poolPath("nodePools[0]", "spot")).to.equal("nodePools[0]");
     });
 });
+
+describe("node pool config: names as EC2 writes them (whole value, lower case)", () => {
+    const refused = (key: string, values: unknown[], expected: string) => expect(problems({ [key]: values }), `${key} ${JSON.stringify(values)}`).to.deep.equal([`${at(`${key}[0]`)}: got ${JSON.stringify(values[0])}; expected ${expected}.`]);
+
+    it("zones: nothing before or after the zone name; ISO regions' zones as their region is written", () => {
+        const zone = 'an availability zone such as "us-west-2a", or a Local Zone such as "us-west-2-lax-1a"';
+        for (const z of ["xus-west-2a", "us-west-2a1", "us-west-2-lax-1a-"]) refused("zones", [z], zone);
+        // aws:region takes us-iso-east-1 and us-isob-east-1 (components/config.ts REGION); their zones add the letter.
+        expect(parsed("dev", { "aws:region": "us-isob-east-1", nodePools: [{ ...base, zones: ["us-isob-east-1a"] }] }).nodePools[0].zones).to.deep.equal(["us-isob-east-1a"]);
+    });
+
+    it("capacity reservation ids: cr- and lower-case hex-like characters, nothing else", () => {
+        const cr = 'a capacity reservation id such as "cr-0123456789abcdef0"';
+        for (const id of ["xcr-0123456789abcdef0", "cr-0123456789abcdef0 ", "cr-"]) {
+            expect(problems({ capacityTypes: ["reserved"], capacityReservationIds: [id] }), id).to.deep.equal([`${at("capacityReservationIds[0]")}: got ${JSON.stringify(id)}; expected ${cr}.`]);
+        }
+    });
+
+    it("instance types, categories, families and sizes: start with a letter or digit, no other characters", () => {
+        for (const t of ["-m7i.large", "m7i.large!", "M7i.large"]) refused("instanceTypes", [t], 'an EC2 instance type such as "m7i.large"');
+        for (const c of ["-m", "m!"]) refused("instanceCategories", [c], 'an instance category such as "m"');
+        for (const f of ["-m7i", "m7i.", "m7i "]) refused("instanceFamilies", [f], 'an instance family such as "m7i"');
+        for (const z of ["-large", "large."]) refused("instanceSizes", [z], 'an instance size such as "large" or "2xlarge"');
+    });
+
+    it("lists: at least one entry, each once (NodePool requirement values are a set)", () => {
+        for (const key of ["instanceTypes", "instanceFamilies", "zones"]) {
+            expect(problems({ [key]: [] }), key).to.deep.equal([`${at(key)}: got []; expected a list of at least 1 item.`]);
+        }
+        expect(problems({ instanceTypes: ["m7i.large", "m7i.large"] })).to.deep.equal([`${at("instanceTypes")}: got ["m7i.large","m7i.large"]; expected a list without duplicates ("m7i.large" appears twice).`]);
+        expect(problems({ capacityTypes: ["spot", "spot"] })).to.deep.equal([`${at("capacityTypes")}: got ["spot","spot"]; expected a list without duplicates ("spot" appears twice).`]);
+        expect(problems({ architectures: ["amd64", "amd64"] })).to.deep.equal([`${at("architectures")}: got ["amd64","amd64"]; expected a list without duplicates ("amd64" appears twice).`]);
+        expect(problems({ architectures: [] })).to.deep.equal([`${at("architectures")}: got []; expected a list of at least 1 item.`]);
+    });
+});
+
+describe("node pool config: a problem is named once, at its own key", () => {
+    it("catalogue checks wait for the instance settings they read: no second problem from a half-read pool", () => {
+        // The type is listed in extraInstanceTypes, whose other entry is refused: only that entry is named.
+        expect(problems({ instanceTypes: ["m9z.large"], extraInstanceTypes: ["m9z.large", "M9Z"] })).to.deep.equal([
+            `${at("extraInstanceTypes[1]")}: got "M9Z"; expected an instance-type name such as "m9z.large" (family with a generation number, a dot, a size; at most 63 characters).`,
+        ]);
+        // With spot-to-spot on, a refused capacity type leaves nothing to check the spot rule against.
+        expect(problemsOf("dev", { karpenter: { spotToSpotConsolidation: true }, nodePools: [{ ...base, capacityTypes: ["spotty"], instanceTypes: ["m7i.large"] }] })).to.deep.equal([
+            `${at("capacityTypes[0]")}: got "spotty"; expected one of "spot", "on-demand", "reserved".`,
+        ]);
+        expect(problems({ architectures: ["x86_64"], instanceTypes: ["m7g.large"] })).to.deep.equal([`${at("architectures[0]")}: got "x86_64"; expected one of "amd64", "arm64".`]);
+    });
+
+    it("amiAlias, limits, budgets and taints name the key that is wrong", () => {
+        expect(problems({ amiAlias: 5 })).to.deep.equal([`${at("amiAlias")}: got 5; expected a string.`]);
+        expect(problems({ limits: { cpu: {}, memory: "40Gi" } })).to.deep.equal([`${at("limits.cpu")}: got {}; expected a Kubernetes quantity such as "100", "500m", "64G" or "400Gi".`]);
+        expect(problems({ budgets: [{ nodes: "1", schedule: "every day", duration: "8h" }] })[0]).to.match(/^eks-karpenter:nodePools\[0\] \(p\)\.budgets\[0\]\.schedule: got "every day"; expected /);
+        expect(problems({ budgets: [{ nodes: "1", schedule: "@daily", duration: "8 hours" }] })[0]).to.match(/^eks-karpenter:nodePools\[0\] \(p\)\.budgets\[0\]\.duration: got "8 hours"; expected /);
+        // Every problem of a budget at once: the schedule rule and a bad nodes value.
+        expect(problems({ budgets: [{ nodes: "ten", duration: "8h" }] })).to.have.length(2);
+        expect(problems({ taints: [{ key: "a b", effect: "NoSchedule" }] })[0]).to.match(/^eks-karpenter:nodePools\[0\] \(p\)\.taints\[0\]\.key: got "a b"; expected /);
+        expect(problems({ labels: { "a b": "c" } })[0]).to.match(/^eks-karpenter:nodePools\[0\] \(p\)\.labels/);
+    });
+
+    it("the stack without nodePools has no pools", () => {
+        expect(parsed("dev", { nodePools: undefined }).nodePools).to.deep.equal([]);
+    });
+});

@@ -166,7 +166,8 @@ const POOL_KEYS = [
     "tags",
 ] as const;
 
-const ZONE = { pattern: /^[a-z]{2}(-gov)?-[a-z]+-[0-9]([a-z]|-[a-z]+-[0-9][a-z])$/, describe: 'an availability zone such as "us-west-2a", or a Local Zone such as "us-west-2-lax-1a"' };
+// The first group is the zone's region: "us-west-2" of "us-west-2a" and of the Local Zone "us-west-2-lax-1a".
+const ZONE = { pattern: /^([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-[0-9])(?:[a-z]|-[a-z]+-[0-9][a-z])$/, describe: 'an availability zone such as "us-west-2a", or a Local Zone such as "us-west-2-lax-1a"' };
 const CAPACITY_RESERVATION = { pattern: /^cr-[0-9a-z]+$/, describe: 'a capacity reservation id such as "cr-0123456789abcdef0"' };
 const WORD = (what: string) => ({ pattern: /^[a-z0-9][a-z0-9-]*$/, describe: what });
 // At most 63 characters: the name becomes the node.kubernetes.io/instance-type label value of the pool's nodes.
@@ -200,7 +201,7 @@ export function parseNodePools(r: RawReader, ctx: PoolContext): NodePoolConfig[]
 
 /** "nodePools[0] (spot)": the list position a `pulumi config set --path` needs, and the name people know. */
 export function poolPath(itemPath: string, item: unknown): string {
-    const name = isRecord(item) && typeof item.name === "string" && item.name !== "" ? item.name : undefined;
+    const name = isRecord(item) && typeof item.name === "string" ? item.name : undefined;
     return name ? `${itemPath} (${name})` : itemPath;
 }
 
@@ -214,14 +215,11 @@ function parseNodePool(p: Problems, path: string, raw: unknown, ctx: PoolContext
     const at = (key: string) => `${path}.${key}`;
     const strings = (key: string, rule: { pattern: RegExp; describe: string }) =>
         value[key] === undefined ? undefined : readList(p, at(key), value[key], (ip, v) => readString(p, ip, v, rule), { min: 1, unique: true });
-    let ok = true;
-    const need = <T>(v: T | undefined): T => {
-        if (v === undefined) ok = false;
-        return v as T;
-    };
+    // Every reader reports what it refuses, so the pool is valid exactly when this pool added no problem.
+    const reported = p.list.length;
 
-    const name = need(readString(p, at("name"), value.name, POOL_NAME));
-    const capacityTypes = need(readList(p, at("capacityTypes"), value.capacityTypes, (ip, v) => readEnum(p, ip, v, CAPACITY_TYPES), { min: 1, unique: true }));
+    const name = readString(p, at("name"), value.name, POOL_NAME);
+    const capacityTypes = readList(p, at("capacityTypes"), value.capacityTypes, (ip, v) => readEnum(p, ip, v, CAPACITY_TYPES), { min: 1, unique: true });
     const instanceTypes = strings("instanceTypes", { pattern: /^[a-z0-9][a-z0-9.-]*$/, describe: 'an EC2 instance type such as "m7i.large"' });
     const extraInstanceTypes = strings("extraInstanceTypes", EXTRA_TYPE);
     const instanceCategories = strings("instanceCategories", WORD('an instance category such as "m"'));
@@ -230,53 +228,49 @@ function parseNodePool(p: Problems, path: string, raw: unknown, ctx: PoolContext
     const zones = strings("zones", ZONE);
     const capacityReservationIds = strings("capacityReservationIds", CAPACITY_RESERVATION);
     if (capacityTypes?.includes("reserved") && value.capacityReservationIds === undefined) {
-        ok = fail(p.say(at("capacityReservationIds"), 'is required with capacity type "reserved": name the reservations the pool may use.'));
+        p.say(at("capacityReservationIds"), 'is required with capacity type "reserved": name the reservations the pool may use.');
     }
     if (value.capacityReservationIds !== undefined && capacityTypes && !capacityTypes.includes("reserved")) {
-        ok = fail(p.say(at("capacityReservationIds"), 'is only used with capacity type "reserved"; add it to capacityTypes or remove the reservations.'));
+        p.say(at("capacityReservationIds"), 'is only used with capacity type "reserved"; add it to capacityTypes or remove the reservations.');
     }
     const instanceGenerationMin = value.instanceGenerationMin === undefined ? undefined : readInt(p, at("instanceGenerationMin"), value.instanceGenerationMin, 1, 99);
-    const architectures = need(readList(p, at("architectures"), value.architectures ?? d.architectures, (ip, v) => readEnum(p, ip, v, ARCHITECTURES), { min: 1, unique: true }));
+    const architectures = readList(p, at("architectures"), value.architectures ?? d.architectures, (ip, v) => readEnum(p, ip, v, ARCHITECTURES), { min: 1, unique: true });
     const region = ctx.region;
     zones?.forEach((zone, i) => {
-        if (region && !(zone.startsWith(region) && /^([a-z]|-[a-z]+-[0-9][a-z])$/.test(zone.slice(region.length)))) {
-            ok = fail(p.say(`${at("zones")}[${i}]`, `"${zone}" is not a zone of the stack's region ${region} (aws:region); zones of ${region} look like "${region}a".`));
+        if (region && ZONE.pattern.exec(zone)?.[1] !== region) {
+            p.say(`${at("zones")}[${i}]`, `"${zone}" is not a zone of the stack's region ${region} (aws:region); zones of ${region} look like "${region}a".`);
         }
     });
 
-    const limits = need(parseLimits(p, at("limits"), value.limits));
-    const consolidationPolicy: NodePoolConfig["consolidationPolicy"] =
+    const limits = parseLimits(p, at("limits"), value.limits);
+    const consolidationPolicy =
         value.consolidationPolicy === "WhenUnderutilized"
-            ? need<NodePoolConfig["consolidationPolicy"]>(p.add(at("consolidationPolicy"), value.consolidationPolicy, CONSOLIDATION_POLICIES.map((c) => `"${c}"`).join(" or "), 'WhenUnderutilized is from Karpenter v1beta1; v1 calls it "WhenEmptyOrUnderutilized".'))
+            ? p.add(at("consolidationPolicy"), value.consolidationPolicy, CONSOLIDATION_POLICIES.map((c) => `"${c}"`).join(" or "), 'WhenUnderutilized is from Karpenter v1beta1; v1 calls it "WhenEmptyOrUnderutilized".')
             : value.consolidationPolicy === "Balanced"
-              ? need<NodePoolConfig["consolidationPolicy"]>(p.add(at("consolidationPolicy"), value.consolidationPolicy, CONSOLIDATION_POLICIES.map((c) => `"${c}"`).join(" or "), "Balanced is valid in Karpenter v1.14.1 but not supported here yet: the NodePool schemas this project validates with (@kubernetes-models/karpenter 2.0.0) predate it."))
-              : need(readEnum(p, at("consolidationPolicy"), value.consolidationPolicy ?? d.consolidationPolicy, CONSOLIDATION_POLICIES));
-    const consolidateAfter = need(readDuration(p, at("consolidateAfter"), value.consolidateAfter ?? d.consolidateAfter));
-    const budgets = need(readList(p, at("budgets"), value.budgets ?? d.budgets, (ip, v) => parseBudget(p, ip, v), { min: 1, max: MAX_BUDGETS }));
-    const expireAfter = need(readDuration(p, at("expireAfter"), value.expireAfter ?? d.expireAfter));
-    const terminationGracePeriod = need(readString(p, at("terminationGracePeriod"), value.terminationGracePeriod ?? d.terminationGracePeriod, TERMINATION_GRACE_PERIOD));
-    const weight = value.weight === undefined ? undefined : need(readInt(p, at("weight"), value.weight, 1, 100));
-    const labels = need(readStringMap(p, at("labels"), value.labels ?? d.labels, { key: LABEL_KEY, value: LABEL_VALUE }));
+              ? p.add(at("consolidationPolicy"), value.consolidationPolicy, CONSOLIDATION_POLICIES.map((c) => `"${c}"`).join(" or "), "Balanced is valid in Karpenter v1.14.1 but not supported here yet: the NodePool schemas this project validates with (@kubernetes-models/karpenter 2.0.0) predate it.")
+              : readEnum(p, at("consolidationPolicy"), value.consolidationPolicy ?? d.consolidationPolicy, CONSOLIDATION_POLICIES);
+    const consolidateAfter = readDuration(p, at("consolidateAfter"), value.consolidateAfter ?? d.consolidateAfter);
+    const budgets = readList(p, at("budgets"), value.budgets ?? d.budgets, (ip, v) => parseBudget(p, ip, v), { min: 1, max: MAX_BUDGETS });
+    const expireAfter = readDuration(p, at("expireAfter"), value.expireAfter ?? d.expireAfter);
+    const terminationGracePeriod = readString(p, at("terminationGracePeriod"), value.terminationGracePeriod ?? d.terminationGracePeriod, TERMINATION_GRACE_PERIOD);
+    const weight = value.weight === undefined ? undefined : readInt(p, at("weight"), value.weight, 1, 100);
+    const labels = readStringMap(p, at("labels"), value.labels ?? d.labels, { key: LABEL_KEY, value: LABEL_VALUE });
     for (const key of Object.keys(labels ?? {})) {
         const problem = restrictedLabelProblem(key);
-        if (problem) ok = fail(p.say(`${at("labels")}.${key}`, `${problem}.`));
+        if (problem) p.say(`${at("labels")}.${key}`, `${problem}.`);
     }
-    if (labels && Object.keys(labels).length > MAX_LABELS) ok = fail(p.say(at("labels"), `has ${Object.keys(labels).length} labels; the NodePool CRD takes at most ${MAX_LABELS}.`));
-    const taints = need(readList(p, at("taints"), value.taints ?? d.taints, (ip, v) => parseTaint(p, ip, v)));
-    const amiAlias = need(readString(p, at("amiAlias"), value.amiAlias ?? d.amiAlias));
+    if (labels && Object.keys(labels).length > MAX_LABELS) p.say(at("labels"), `has ${Object.keys(labels).length} labels; the NodePool CRD takes at most ${MAX_LABELS}.`);
+    const taints = readList(p, at("taints"), value.taints ?? d.taints, (ip, v) => parseTaint(p, ip, v));
+    const amiAlias = readString(p, at("amiAlias"), value.amiAlias ?? d.amiAlias);
     if (amiAlias !== undefined) {
         const problem = amiAliasProblem(amiAlias);
-        if (problem) ok = fail(p.add(at("amiAlias"), amiAlias, problem));
+        if (problem) p.add(at("amiAlias"), amiAlias, problem);
     }
-    const volumeSizeGiB = need(readInt(p, at("volumeSizeGiB"), value.volumeSizeGiB ?? d.volumeSizeGiB, 20, 16384));
-    const tags = need(readStringMap(p, at("tags"), value.tags ?? d.tags, { key: AWS_TAG_KEY, value: AWS_TAG_VALUE }));
+    const volumeSizeGiB = readInt(p, at("volumeSizeGiB"), value.volumeSizeGiB ?? d.volumeSizeGiB, 20, 16384);
+    const tags = readStringMap(p, at("tags"), value.tags ?? d.tags, { key: AWS_TAG_KEY, value: AWS_TAG_VALUE });
     for (const key of Object.keys(tags ?? {})) {
         const problem = restrictedTagProblem(key);
-        if (problem) ok = fail(p.say(`${at("tags")}.${key}`, `${problem}.`));
-    }
-    for (const key of ["instanceTypes", "extraInstanceTypes", "instanceCategories", "instanceFamilies", "instanceSizes", "zones", "capacityReservationIds", "instanceGenerationMin"] as const) {
-        const read = { instanceTypes, extraInstanceTypes, instanceCategories, instanceFamilies, instanceSizes, zones, capacityReservationIds, instanceGenerationMin }[key];
-        if (value[key] !== undefined && read === undefined) ok = false;
+        if (problem) p.say(`${at("tags")}.${key}`, `${problem}.`);
     }
     // The catalogue checks run whenever the instance settings themselves parsed, so their problems come with the rest.
     const instancesRead = ["instanceTypes", "extraInstanceTypes", "instanceCategories", "instanceFamilies", "instanceSizes", "instanceGenerationMin"].every(
@@ -284,40 +278,36 @@ function parseNodePool(p: Problems, path: string, raw: unknown, ctx: PoolContext
     );
     if (instancesRead && architectures && capacityTypes) {
         const filter = { instanceTypes, instanceFamilies, instanceCategories, instanceSizes, instanceGenerationMin, architectures };
-        if (!instanceProblems(p, path, { ...filter, extraInstanceTypes, capacityTypes }, ctx)) ok = false;
+        instanceProblems(p, path, { ...filter, extraInstanceTypes, capacityTypes }, ctx);
     }
-    if (!ok) return undefined;
+    if (p.list.length > reported) return undefined;
+    // Each value below was read without a problem, so it is defined where the type says so.
     return {
-        name,
+        name: name!,
         ...(raw.preset !== undefined ? { preset: raw.preset as keyof typeof POOL_PRESETS } : {}),
-        capacityTypes,
+        capacityTypes: capacityTypes!,
         ...(instanceTypes ? { instanceTypes } : {}),
         ...(extraInstanceTypes ? { extraInstanceTypes } : {}),
         ...(instanceCategories ? { instanceCategories } : {}),
         ...(instanceFamilies ? { instanceFamilies } : {}),
         ...(instanceGenerationMin !== undefined ? { instanceGenerationMin } : {}),
         ...(instanceSizes ? { instanceSizes } : {}),
-        architectures,
+        architectures: architectures!,
         ...(zones ? { zones } : {}),
         ...(capacityReservationIds ? { capacityReservationIds } : {}),
-        limits,
-        consolidationPolicy,
-        consolidateAfter,
-        budgets,
-        expireAfter,
-        terminationGracePeriod,
+        limits: limits!,
+        consolidationPolicy: consolidationPolicy!,
+        consolidateAfter: consolidateAfter!,
+        budgets: budgets!,
+        expireAfter: expireAfter!,
+        terminationGracePeriod: terminationGracePeriod!,
         ...(weight !== undefined ? { weight } : {}),
-        labels,
-        taints,
-        amiAlias,
-        volumeSizeGiB,
-        tags,
+        labels: labels!,
+        taints: taints!,
+        amiAlias: amiAlias!,
+        volumeSizeGiB: volumeSizeGiB!,
+        tags: tags!,
     };
-}
-
-/** Records that a reported problem makes the pool invalid. */
-function fail(_reported: undefined): false {
-    return false;
 }
 
 /** A duration key; a bare number (seconds in older Karpenter APIs) gets the string to write instead. */
@@ -332,24 +322,23 @@ function parseLimits(p: Problems, path: string, value: unknown): NodePoolConfig[
     const known = ["cpu", "memory", ...EXTRA_LIMIT_KEYS];
     unknownKeys(p, `${path}.`, value, known, { resources: 'limits.resources is from Karpenter v1alpha5; in v1 the resources sit directly under limits: { "cpu": "100", "memory": "400Gi" }' });
     const out: Record<string, string> = {};
-    let ok = true;
+    const reported = p.list.length;
     for (const key of known) {
         const v = value[key];
         if (v === undefined) {
-            if (key === "cpu" || key === "memory") ok = fail(p.say(`${path}.${key}`, `is required: a ${QUANTITY.describe.replace(/^a /, "")}.`));
+            if (key === "cpu" || key === "memory") p.say(`${path}.${key}`, `is required: a ${QUANTITY.describe.replace(/^a /, "")}.`);
             continue;
         }
-        const text = typeof v === "number" ? String(v) : v;
-        const q = readString(p, `${path}.${key}`, text, QUANTITY);
-        if (q === undefined) ok = false;
-        else if (q.startsWith("-")) ok = fail(p.add(`${path}.${key}`, v, "a quantity of zero or more (a negative limit leaves the pool nothing to launch)"));
-        else out[key] = q;
+        const q = readString(p, `${path}.${key}`, typeof v === "number" ? String(v) : v, QUANTITY);
+        if (q?.startsWith("-")) p.add(`${path}.${key}`, v, "a quantity of zero or more (a negative limit leaves the pool nothing to launch)");
+        else if (q !== undefined) out[key] = q;
     }
-    return ok ? (out as NodePoolConfig["limits"]) : undefined;
+    return p.list.length > reported ? undefined : (out as NodePoolConfig["limits"]);
 }
 
 function parseBudget(p: Problems, path: string, value: unknown): DisruptionBudget | undefined {
     if (!isRecord(value)) return p.add(path, value, 'an object such as { "nodes": "10%" }');
+    const reported = p.list.length;
     unknownKeys(p, `${path}.`, value, ["nodes", "schedule", "duration", "reasons"]);
     const nodes = readString(p, `${path}.nodes`, typeof value.nodes === "number" ? String(value.nodes) : value.nodes, BUDGET_NODES);
     const schedule = value.schedule === undefined ? undefined : readString(p, `${path}.schedule`, value.schedule, CRON);
@@ -358,20 +347,19 @@ function parseBudget(p: Problems, path: string, value: unknown): DisruptionBudge
         value.reasons === undefined ? undefined : readList(p, `${path}.reasons`, value.reasons, (ip, v) => readEnum(p, ip, v, DISRUPTION_REASONS), { min: 1, max: 50, unique: true });
     // CEL on spec.disruption.budgets: self.all(x, has(x.schedule) == has(x.duration))
     if ((value.schedule === undefined) !== (value.duration === undefined)) {
-        return p.say(path, "'schedule' must be set with 'duration' (a budget with a schedule applies for a duration).");
+        p.say(path, "'schedule' must be set with 'duration' (a budget with a schedule applies for a duration).");
     }
-    if (nodes === undefined || (value.schedule !== undefined && !schedule) || (value.duration !== undefined && !duration) || (value.reasons !== undefined && !reasons)) {
-        return undefined;
-    }
-    return { nodes, ...(schedule ? { schedule, duration } : {}), ...(reasons ? { reasons } : {}) };
+    if (p.list.length > reported) return undefined;
+    return { nodes: nodes!, ...(schedule ? { schedule, duration } : {}), ...(reasons ? { reasons } : {}) };
 }
 
 function parseTaint(p: Problems, path: string, value: unknown): NodePoolConfig["taints"][number] | undefined {
     if (!isRecord(value)) return p.add(path, value, 'an object such as { "key": "dedicated", "value": "gpu", "effect": "NoSchedule" }');
+    const reported = p.list.length;
     unknownKeys(p, `${path}.`, value, ["key", "value", "effect"]);
     const key = readString(p, `${path}.key`, value.key, TAINT_KEY);
     const taintValue = value.value === undefined ? undefined : readString(p, `${path}.value`, value.value, TAINT_VALUE);
     const effect = readEnum(p, `${path}.effect`, value.effect, TAINT_EFFECTS);
-    if (!key || !effect || (value.value !== undefined && taintValue === undefined)) return undefined;
-    return { key, ...(taintValue !== undefined ? { value: taintValue } : {}), effect };
+    if (p.list.length > reported) return undefined;
+    return { key: key!, ...(taintValue !== undefined ? { value: taintValue } : {}), effect: effect! };
 }
