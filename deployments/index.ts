@@ -5,7 +5,7 @@ import * as service from "@pulumi/pulumiservice";
 import { PACK_NAME } from "../policies/pack";
 import { parse } from "yaml";
 import { packVersionTag } from "./packVersion";
-import { DeliveryConfig, VERIFY_RUNNER_DIR, configProblems, deploymentSettings, escEnvironmentYaml, reviewStackPolicyCommand, verifyRunnerSettings } from "./settings";
+import { DeliveryConfig, VERIFY_RUNNER_DIR, configProblems, deploymentSettings, escEnvironmentYaml, leaveDefaultGroupCommand, reviewStackPolicyCommand, verifyRunnerSettings } from "./settings";
 import { DEFAULT_PROJECT_DIR, DeliveryError, DeliveryPlan, ciPreviewMatrix, deliveryPlan } from "./stacks";
 
 /**
@@ -148,8 +148,17 @@ export const stacks = Object.fromEntries(plan.stacks.map((s) => [s.stack, { acco
 export const ciTeamName = ciTeam.name;
 export const environments = [...new Set(plan.stacks.map((s) => `${project}/${s.environment}`))].sort();
 /**
- * Review stacks join no named policy group (Pulumi Deployments creates them per pull request), so the organization's
- * default policy group, which applies to every stack not in another group, must enable the pack: run this once per
- * published version (README, "First deploy").
+ * Review stacks join no named policy group (Pulumi Deployments creates them per pull request); as new stacks they
+ * join the organization's default policy group, which must enable the pack: run this once per published version,
+ * after `leaveDefaultPolicyGroup` (README, "First deploy").
  */
 export const reviewStackPolicy = reviewStackPolicyCommand(c.organization, PACK_NAME, packVersion, template);
+/**
+ * Takes the stacks this program creates out of the organization's default policy group, which Pulumi Cloud puts
+ * every new stack in: each named stack then runs only its own group's config, and the verify runners (no resources)
+ * no pack. Run it after every `pulumi up` here that creates a stack, before `reviewStackPolicy` (README, "First deploy").
+ */
+export const leaveDefaultPolicyGroup = leaveDefaultGroupCommand(c.organization, [
+    ...plan.stacks.map((s) => ({ project, stack: s.stack })),
+    ...plan.stacks.filter((s) => s.verifyArgs !== undefined).map((s) => ({ project: runnerProject, stack: s.stack })),
+]);

@@ -103,6 +103,22 @@ export function reviewStackPolicyCommand(organization: string, packName: string,
     return `pulumi policy enable ${organization}/${packName} ${version}${config}`;
 }
 
+/** The organization's default preventative policy group, as Pulumi Cloud names it (pulumi/docs#20563). */
+export const DEFAULT_POLICY_GROUP = "default-policy-group";
+
+/**
+ * The command that takes stacks out of the organization's default policy group. Pulumi Cloud puts every new stack
+ * there ("New stacks ... join the matching default group as they are created"), also one in a group of its own, and
+ * a stack in two groups that enable one pack version with different configs runs "the most recently modified"
+ * config: once `reviewStackPolicy` enables the pack there with the review config, prod could run it. CLI 3.241.0 or
+ * newer (`policy group edit`); stacks as `project/stack` (a bare name has an empty routing project and matches no
+ * member); removing a stack that is not a member changes nothing, so the command can run after every `pulumi up`.
+ */
+export function leaveDefaultGroupCommand(organization: string, stacks: ReadonlyArray<{ project: string; stack: string }>, group = DEFAULT_POLICY_GROUP): string {
+    const refs = [...new Set(stacks.map((s) => `${s.project}/${s.stack}`))].sort();
+    return [`pulumi policy group edit ${group} --org ${organization}`, ...refs.map((r) => `--remove-stack ${r}`)].join(" ");
+}
+
 /** Folder (project-relative) of the verify runner's Pulumi project (deployments/verify-runner/Pulumi.yaml). */
 export const VERIFY_RUNNER_DIR = "deployments/verify-runner";
 

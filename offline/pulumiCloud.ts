@@ -24,6 +24,14 @@ import { packSourceHash } from "../deployments/packVersion";
  * - A Webhook's format is raw, slack, ms_teams or pulumi_deployments and its filters are the WebhookFilters enum; a
  *   pulumi_deployments webhook's payloadUrl is `<project>/<stack>` of a stack in the organization with deployment
  *   settings (Deployments docs: "requires that your stacks are configured with Deployment Settings").
+ * - Policy groups (docs /docs/discovery-governance/policy/policy-groups/ and /docs/support/faq/policies/; the CLI's
+ *   pkg/cmd/pulumi/policy/policy_enable.go and policy_group_edit.go): every organization has the preventative
+ *   `default-policy-group`; "new stacks ... join the matching default group as they are created", and joining
+ *   another group does not take a stack out of it. A stack in several groups runs each pack once: the newest
+ *   version, and for one version enabled with different configs, "the most recently modified Policy Pack and
+ *   configuration". Audit groups never run in a preview or update. `pulumi policy enable` without --policy-group
+ *   enables the pack in the default group; `pulumi policy group edit --remove-stack project/stack` removes a member
+ *   (a bare `stack` has an empty routing project and matches nothing; removing a non-member changes nothing).
  * A rejected call fails the run with the reason, as `pulumi up` would fail that resource.
  */
 
@@ -35,16 +43,128 @@ const WEBHOOK_FILTERS = ["stack_created", "stack_deleted", "update_succeeded", "
 
 type Outputs = (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
 
+/** A policy pack a group enables: its version and config, and when the group's entry last changed. */
+export interface EnabledPack {
+    versionTag: string;
+    config?: unknown;
+    modified: number;
+}
+
+/** A policy group of the organization, by name. */
+export interface CloudPolicyGroup {
+    isOrgDefault: boolean;
+    mode: "audit" | "preventative";
+    /** Member stacks, `org/project/stack`. */
+    stacks: Set<string>;
+    /** Enabled packs by name. */
+    packs: Map<string, EnabledPack>;
+}
+
+/** Name of the organization's default preventative group (pulumi/docs#20563: "default-policy-group"). */
+export const DEFAULT_POLICY_GROUP = "default-policy-group";
+
 /** What Pulumi Cloud and the deployments/ stack's state keep between two `pulumi up` runs. */
 export interface CloudState {
     /** Inputs of each resource the earlier runs created, by `type::name` (the PolicyPack's with its sourceHash). */
     resources: Map<string, Record<string, unknown>>;
-    /** Published policy pack versions, `org/name@versionTag`. */
+    /** Published policy pack versions, `org/name@versionTag`, in the order they were published. */
     packs: Set<string>;
+    /** Policy groups by `org/name`; the organization's default group exists from the start. */
+    groups: Map<string, CloudPolicyGroup>;
+    /** A clock for "most recently modified". */
+    tick: number;
 }
 
 export function newCloudState(): CloudState {
-    return { resources: new Map(), packs: new Set() };
+    return { resources: new Map(), packs: new Set(), groups: new Map(), tick: 0 };
+}
+
+/** The organization's group `name`; the default group is there before anything else. */
+function groupOf(state: CloudState, org: string, name: string): CloudPolicyGroup | undefined {
+    const key = `${org}/${name}`;
+    if (!state.groups.has(key) && name === DEFAULT_POLICY_GROUP) state.groups.set(key, { isOrgDefault: true, mode: "preventative", stacks: new Set(), packs: new Map() });
+    return state.groups.get(key);
+}
+
+/**
+ * The packs a preview or update of `org/project/stack` runs, by pack name: from every preventative group the stack
+ * is in, the newest published version; among entries of that version, the most recently modified one's config.
+ */
+export function enforcedPacks(state: CloudState, stackId: string): Map<string, { versionTag: string; config?: unknown; groups: string[] }> {
+    const published = [...state.packs];
+    const entries = new Map<string, Array<EnabledPack & { group: string }>>();
+    for (const [key, g] of state.groups) {
+        if (g.mode !== "preventative" || !g.stacks.has(stackId)) continue;
+        for (const [name, p] of g.packs) entries.set(name, [...(entries.get(name) ?? []), { ...p, group: key.slice(key.indexOf("/") + 1) }]);
+    }
+    const out = new Map<string, { versionTag: string; config?: unknown; groups: string[] }>();
+    for (const [name, list] of entries) {
+        const org = stackId.split("/")[0];
+        const order = (p: EnabledPack) => published.indexOf(`${org}/${name}@${p.versionTag}`);
+        const newest = Math.max(...list.map(order));
+        const same = list.filter((p) => order(p) === newest).sort((a, b) => b.modified - a.modified);
+        out.set(name, { versionTag: same[0].versionTag, config: same[0].config, groups: list.map((p) => p.group).sort() });
+    }
+    return out;
+}
+
+/**
+ * Runs a `pulumi policy ...` command line as the pinned CLI would against this cloud (logged in to `org`), for the
+ * commands deployments/ prints: `policy enable <org>/<pack> <version> [--config <file>] [--policy-group <group>]`
+ * and `policy group edit <group> [--org <org>] --remove-stack <project/stack>...`. `readConfig` reads a --config
+ * file. Anything else is refused, so a printed command with a flag the CLI lacks fails here too.
+ */
+export function runPolicyCommand(state: CloudState, org: string, command: string, readConfig: (file: string) => unknown): void {
+    const words = command.trim().split(/\s+/);
+    const fail = (why: string): never => {
+        throw new Error(`pulumi CLI refused \`${command}\`: ${why}`);
+    };
+    const flags = (from: number, allowed: string[]) => {
+        const positional: string[] = [];
+        const values = new Map<string, string[]>();
+        for (let i = from; i < words.length; i++) {
+            if (!words[i].startsWith("--")) {
+                positional.push(words[i]);
+                continue;
+            }
+            const [flag, inline] = words[i].slice(2).split("=", 2);
+            if (!allowed.includes(flag)) fail(`unknown flag --${flag}`);
+            const value = inline ?? words[++i];
+            if (value === undefined) fail(`flag --${flag} needs a value`);
+            values.set(flag, [...(values.get(flag) ?? []), value]);
+        }
+        return { positional, values };
+    };
+    if (words[0] !== "pulumi" || words[1] !== "policy") fail("not a pulumi policy command");
+    if (words[2] === "enable") {
+        const { positional, values } = flags(3, ["config", "policy-group"]);
+        if (positional.length !== 2) fail("expects <org-name>/<policy-pack-name> <latest|version>");
+        const [packOrg, packName] = positional[0].split("/");
+        if (packOrg !== org || !packName) fail(`policy pack ${positional[0]} is not of organization ${org}`);
+        if (!state.packs.has(`${org}/${packName}@${positional[1]}`)) fail(`policy pack ${org}/${packName}@${positional[1]} is not published`);
+        const groupName = values.get("policy-group")?.[0] ?? DEFAULT_POLICY_GROUP;
+        const group = groupOf(state, org, groupName) ?? fail(`policy group ${groupName} not found`);
+        const configFile = values.get("config")?.[0];
+        group.packs.set(packName, { versionTag: positional[1], ...(configFile ? { config: readConfig(configFile) } : {}), modified: ++state.tick });
+        return;
+    }
+    if (words[2] === "group" && words[3] === "edit") {
+        const { positional, values } = flags(4, ["org", "name", "add-stack", "remove-stack", "add-policy-pack", "remove-policy-pack", "add-insights-account", "remove-insights-account", "output"]);
+        if (positional.length !== 1) fail("expects <name>");
+        const supported = ["org", "remove-stack"];
+        const other = [...values.keys()].filter((f) => !supported.includes(f));
+        if (other.length > 0) fail(`--${other[0]} is not modelled offline`);
+        if (!values.has("remove-stack")) fail("no changes specified");
+        const groupOrg = values.get("org")?.[0] ?? org;
+        const group = groupOf(state, groupOrg, positional[0]) ?? fail(`policy group ${positional[0]} not found`);
+        for (const ref of values.get("remove-stack")!) {
+            // parseStackReference: "project/stack", or a bare stack with an empty routing project.
+            const [project, stack] = ref.includes("/") ? [ref.slice(0, ref.indexOf("/")), ref.slice(ref.indexOf("/") + 1)] : ["", ref];
+            group.stacks.delete(`${groupOrg}/${project}/${stack}`);
+        }
+        return;
+    }
+    fail("not a command deployments/ prints");
 }
 
 export function pulumiCloud(state: CloudState = newCloudState()): Record<string, Outputs> {
@@ -72,6 +192,8 @@ export function pulumiCloud(state: CloudState = newCloudState()): Record<string,
         "pulumiservice:index:Stack": (a) => {
             const id = stackId(a.inputs.organizationName, a.inputs.projectName, a.inputs.stackName);
             if (stacks.has(id) && !existed(a)) fail(a, `stack ${id} already exists`);
+            // A new stack joins the organization's default group as it is created.
+            if (!existed(a)) groupOf(state, String(a.inputs.organizationName), DEFAULT_POLICY_GROUP)!.stacks.add(id);
             stacks.add(id);
             return {};
         },
@@ -122,10 +244,22 @@ export function pulumiCloud(state: CloudState = newCloudState()): Record<string,
                 const id = `${a.inputs.organizationName}/${p.name}@${p.versionTag}`;
                 if (!packs.has(id)) fail(a, `policy pack ${id} is not published`);
             }
+            const members = new Set<string>();
             for (const s of (a.inputs.stacks ?? []) as Array<{ name: string; routingProject: string }>) {
                 const id = stackId(a.inputs.organizationName, s.routingProject, s.name);
                 if (!stacks.has(id)) fail(a, `stack ${id} not found`);
+                members.add(id);
             }
+            const key = `${a.inputs.organizationName}/${a.inputs.name}`;
+            if (a.inputs.name === DEFAULT_POLICY_GROUP || (state.groups.has(key) && !existed(a))) fail(a, `policy group ${key} already exists`);
+            const prior = state.groups.get(key);
+            const enabled = new Map<string, EnabledPack>();
+            for (const p of (a.inputs.policyPacks ?? []) as Array<{ name: string; versionTag: string; config?: unknown }>) {
+                const before = prior?.packs.get(p.name);
+                const same = before && before.versionTag === p.versionTag && JSON.stringify(before.config) === JSON.stringify(p.config);
+                enabled.set(p.name, same ? before : { versionTag: p.versionTag, ...(p.config !== undefined ? { config: p.config } : {}), modified: ++state.tick });
+            }
+            state.groups.set(key, { isOrgDefault: false, mode: mode as CloudPolicyGroup["mode"], stacks: members, packs: enabled });
             return { mode, entityType: a.inputs.entityType ?? "stacks" };
         },
         "pulumiservice:index:Team": (a) => {

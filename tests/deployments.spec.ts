@@ -8,7 +8,7 @@ import { deployPaths, escEnvironmentYaml } from "../deployments/settings";
 import { parseDelivery } from "../deployments/stacks";
 import { pulumiCloud } from "../offline/pulumiCloud";
 import { ProgramRun, RecordedResource, findResource, resourcesOfType, runProgram } from "../offline/engine";
-import { newCloudState } from "../offline/pulumiCloud";
+import { CloudState, enforcedPacks, newCloudState, runPolicyCommand } from "../offline/pulumiCloud";
 
 const ROOT = path.resolve(__dirname, "..");
 const P = "eks-karpenter-deployments";
@@ -283,5 +283,51 @@ describe("deployments/ run twice (the second `pulumi up` against the first one's
             (e: Error) => String(e),
         );
         expect(changed).to.match(/policy pack version acme\/eks-karpenter@0\.1\.0 already published .*the files under .* changed/);
+    });
+});
+
+describe("deployments/ policy groups as Pulumi Cloud applies them (README, First deploy)", () => {
+    const readConfig = (file: string) => JSON.parse(fs.readFileSync(path.join(ROOT, file), "utf8")) as unknown;
+    const deploy = async (): Promise<[ProgramRun, CloudState]> => {
+        const cloudState = newCloudState();
+        const run = await runProgram({ project: P, stack: "acme", values: { ...config, "aws:region": "us-west-2" } }, { program: path.join(ROOT, "deployments", "index.ts"), cloudState });
+        return [run, cloudState];
+    };
+    const runs = (state: CloudState, stack: string) => enforcedPacks(state, `acme/${stack}`).get("eks-karpenter");
+    /** A review stack Pulumi Deployments creates for a pull request: a new stack, so a member of the default group. */
+    const reviewStack = (state: CloudState, name: string) => state.groups.get("acme/default-policy-group")!.stacks.add(`acme/eks-karpenter/${name}`);
+
+    it("without leaving the default group, a named stack would run the review config (the most recently modified one)", async () => {
+        const [run, state] = await deploy();
+        expect(state.groups.get("acme/default-policy-group")!.stacks.has("acme/eks-karpenter/prod"), "a new stack joins the default group").to.equal(true);
+        expect(runs(state, "eks-karpenter/prod")).to.deep.include({ config: policyConfig("prod"), groups: ["eks-karpenter-prod"] });
+        runPolicyCommand(state, "acme", run.outputs.reviewStackPolicy as string, readConfig);
+        expect(runs(state, "eks-karpenter/prod")).to.deep.include({ config: policyConfig("pr"), groups: ["default-policy-group", "eks-karpenter-prod"] });
+    });
+
+    it("after the README's commands each named stack runs only its own config, review stacks the review config, runners no pack", async () => {
+        const [run, state] = await deploy();
+        runPolicyCommand(state, "acme", run.outputs.leaveDefaultPolicyGroup as string, readConfig);
+        runPolicyCommand(state, "acme", run.outputs.reviewStackPolicy as string, readConfig);
+        const tag = findResource(run, "pulumiservice:index:PolicyPack", "policy-pack").inputs.versionTag;
+        for (const stack of ["dev", "prod", "pr"]) {
+            expect(runs(state, `eks-karpenter/${stack}`), stack).to.deep.equal({ versionTag: tag, config: policyConfig(stack), groups: [`eks-karpenter-${stack}`] });
+        }
+        reviewStack(state, "pr-42");
+        expect(runs(state, "eks-karpenter/pr-42")).to.deep.equal({ versionTag: tag, config: policyConfig("pr"), groups: ["default-policy-group"] });
+        for (const runner of resourcesOfType(run, "pulumiservice:index:Stack").filter((r) => r.inputs.projectName !== "eks-karpenter")) {
+            expect(runs(state, `${runner.inputs.projectName}/${runner.inputs.stackName}`), runner.name).to.equal(undefined);
+        }
+        // The command is safe to run again after a later `pulumi up`: removing a non-member changes nothing.
+        runPolicyCommand(state, "acme", run.outputs.leaveDefaultPolicyGroup as string, readConfig);
+        expect(runs(state, "eks-karpenter/prod")?.config).to.deep.equal(policyConfig("prod"));
+    });
+
+    it("the offline CLI is as strict as the real one: a bare stack name removes nothing, unknown flags fail", async () => {
+        const [, state] = await deploy();
+        runPolicyCommand(state, "acme", "pulumi policy group edit default-policy-group --remove-stack prod", readConfig);
+        expect(state.groups.get("acme/default-policy-group")!.stacks.has("acme/eks-karpenter/prod")).to.equal(true);
+        expect(() => runPolicyCommand(state, "acme", "pulumi policy group edit default-policy-group --remove-stacks eks-karpenter/prod", readConfig)).to.throw(/unknown flag --remove-stacks/);
+        expect(() => runPolicyCommand(state, "acme", "pulumi policy enable acme/eks-karpenter 9.9.9", readConfig)).to.throw(/not published/);
     });
 });
