@@ -161,7 +161,9 @@ describe("node pool config: names as EC2 writes them (whole value, lower case)",
         const zone = 'an availability zone such as "us-west-2a", or a Local Zone such as "us-west-2-lax-1a"';
         for (const z of ["xus-west-2a", "us-west-2a1", "us-west-2-lax-1a-"]) refused("zones", [z], zone);
         // aws:region takes us-iso-east-1 and us-isob-east-1 (components/config.ts REGION); their zones add the letter.
-        expect(parsed("dev", { "aws:region": "us-isob-east-1", nodePools: [{ ...base, zones: ["us-isob-east-1a"] }] }).nodePools[0].zones).to.deep.equal(["us-isob-east-1a"]);
+        for (const region of ["us-iso-east-1", "us-isob-east-1"]) {
+            expect(parsed("dev", { "aws:region": region, nodePools: [{ ...base, zones: [`${region}a`] }] }).nodePools[0].zones).to.deep.equal([`${region}a`]);
+        }
     });
 
     it("capacity reservation ids: cr- and lower-case hex-like characters, nothing else", () => {
@@ -200,6 +202,10 @@ describe("node pool config: a problem is named once, at its own key", () => {
             `${at("capacityTypes[0]")}: got "spotty"; expected one of "spot", "on-demand", "reserved".`,
         ]);
         expect(problems({ architectures: ["x86_64"], instanceTypes: ["m7g.large"] })).to.deep.equal([`${at("architectures[0]")}: got "x86_64"; expected one of "amd64", "arm64".`]);
+        // A refused filter is left out of the catalogue check (which only widens the match), the rest still checked.
+        const both = problems({ instanceTypes: ["m7i.large", "M7I"], instanceFamilies: ["m77"] });
+        expect(both[0]).to.equal(`${at("instanceTypes[1]")}: got "M7I"; expected an EC2 instance type such as "m7i.large".`);
+        expect(both.slice(1)).to.have.length(1).and.satisfy((rest: string[]) => rest[0].startsWith(`${at("instanceFamilies[0]")}: "m77" is not an instance family in the catalogue`));
     });
 
     it("amiAlias, limits, budgets and taints name the key that is wrong", () => {

@@ -272,11 +272,10 @@ function parseNodePool(p: Problems, path: string, raw: unknown, ctx: PoolContext
         const problem = restrictedTagProblem(key);
         if (problem) p.say(`${at("tags")}.${key}`, `${problem}.`);
     }
-    // The catalogue checks run whenever the instance settings themselves parsed, so their problems come with the rest.
-    const instancesRead = ["instanceTypes", "extraInstanceTypes", "instanceCategories", "instanceFamilies", "instanceSizes", "instanceGenerationMin"].every(
-        (key) => value[key] === undefined || { instanceTypes, extraInstanceTypes, instanceCategories, instanceFamilies, instanceSizes, instanceGenerationMin }[key] !== undefined,
-    );
-    if (instancesRead && architectures && capacityTypes) {
+    // The catalogue checks run with the rest, on what was read: a refused setting leaves its filter out, which only
+    // widens the match, except a refused extraInstanceTypes, whose types would then be named as unknown.
+    const extrasRead = value.extraInstanceTypes === undefined || extraInstanceTypes !== undefined;
+    if (extrasRead && architectures && capacityTypes) {
         const filter = { instanceTypes, instanceFamilies, instanceCategories, instanceSizes, instanceGenerationMin, architectures };
         instanceProblems(p, path, { ...filter, extraInstanceTypes, capacityTypes }, ctx);
     }
@@ -326,7 +325,7 @@ function parseLimits(p: Problems, path: string, value: unknown): NodePoolConfig[
     for (const key of known) {
         const v = value[key];
         if (v === undefined) {
-            if (key === "cpu" || key === "memory") p.say(`${path}.${key}`, `is required: a ${QUANTITY.describe.replace(/^a /, "")}.`);
+            if (key === "cpu" || key === "memory") p.say(`${path}.${key}`, `is required: ${QUANTITY.describe}.`);
             continue;
         }
         const q = readString(p, `${path}.${key}`, typeof v === "number" ? String(v) : v, QUANTITY);
