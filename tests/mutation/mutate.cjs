@@ -42,8 +42,10 @@ const mutate = files.map((f) => path.relative(root, path.resolve(root, f))).join
 // Incremental mode, one results file per set of files: a re-run after a change tests again only the mutants whose
 // code or covering tests changed (https://stryker-mutator.io/docs/stryker-js/incremental/), so a file's second
 // run takes a fraction of the first. `--full` (Stryker's --force) tests every mutant again and rewrites the file.
-// A run on a subset of the specs keeps its own results file: its survivors are not the whole suite's.
-const incrementalFile = path.join("reports", "mutation", "incremental", `${[mutate, ...specs].join(",").replace(/[^A-Za-z0-9]+/g, "-")}.json`);
+// A run on a subset of the specs keeps its own results file (its survivors are not the whole suite's), named by a
+// digest of the spec list: a file name holds at most 255 bytes.
+const specsTag = specs.length > 0 ? `-specs-${require("node:crypto").createHash("sha256").update(specs.join(",")).digest("hex").slice(0, 12)}` : "";
+const incrementalFile = path.join("reports", "mutation", "incremental", `${mutate.replace(/[^A-Za-z0-9]+/g, "-")}${specsTag}.json`);
 // The TypeScript checker type-checks only the mutated files and what they import: a program with the whole stack
 // (index.ts pulls in @pulumi/aws's types) costs the checker 3 GB and seconds per mutant, the mutated file alone
 // a fraction of that. A mutant that only breaks a file importing it is then run instead of dropped as a compile
