@@ -24,6 +24,11 @@ export async function readOnly(action: string): Promise<boolean> {
     return level === "Read" || level === "List";
 }
 
+/** "*", "**": a name pattern that matches any name. */
+function onlyStars(pattern: string): boolean {
+    return pattern !== "" && pattern.split("*").join("") === "";
+}
+
 export const noWildcardActions: ResourceValidationPolicy = {
     name: "iam-no-wildcard-actions",
     description: 'No IAM statement allows every action ("*") or every action of a service ("s3:*").',
@@ -31,7 +36,8 @@ export const noWildcardActions: ResourceValidationPolicy = {
         for (const { kind, document } of documentsOf(args.type, args.props)) {
             if (kind === "trust") continue;
             for (const s of statements(document)) {
-                const wild = s.actions.filter((a) => a === "*" || /^[a-z0-9-]+:\*$/i.test(a));
+                // Every action, or every action of a service: nothing but `*` (any run of characters) after the prefix.
+                const wild = s.actions.filter((a) => onlyStars(a.slice(a.indexOf(":") + 1)));
                 if (s.effect === "Allow" && wild.length > 0) report(`${s.sid ?? "a statement"} allows ${wild.join(", ")}; name the actions it needs.`);
                 if (s.effect === "Allow" && s.notActions.length > 0) report(`${s.sid ?? "a statement"} allows NotAction ${s.notActions.join(", ")}, which grants everything else.`);
             }
@@ -60,17 +66,23 @@ export const noUnscopedMutations: ResourceValidationPolicy = {
 // AWS managed policies named so grant broad access, variants included (AdministratorAccess-Amplify,
 // AmazonDynamoDBFullAccesswithDataPipeline).
 const BROAD = [/\/AdministratorAccess/, /\/PowerUserAccess/, /FullAccess/];
+/** @pulumi/aws's resources that attach one managed policy by `policyArn`. */
+const ATTACHMENT_TYPES = ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/userPolicyAttachment:UserPolicyAttachment", "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment"];
 
 export const noBroadManagedPolicies: ResourceValidationPolicy = {
     name: "iam-no-broad-managed-policies",
     description: "No attachment of AWS managed policies that grant broad access (AdministratorAccess*, PowerUserAccess*, *FullAccess*).",
     validateResource: (args, report) => {
-        const arns: string[] = [];
-        if (/^aws:iam\/(rolePolicyAttachment|userPolicyAttachment|groupPolicyAttachment|policyAttachment):/.test(args.type)) arns.push(String(args.props.policyArn));
-        // A role's managedPolicyArns (any resource listing managed policies by ARN counts the same).
-        arns.push(...((args.props.managedPolicyArns ?? []) as string[]));
+        // An attachment's policyArn; the *Exclusive attachments' policyArns; a role's managedPolicyArns (any resource
+        // listing managed policies by ARN counts the same).
+        const arns = [
+            ...(ATTACHMENT_TYPES.includes(args.type) ? [String(args.props.policyArn)] : []),
+            ...((args.props.policyArns ?? []) as string[]),
+            ...((args.props.managedPolicyArns ?? []) as string[]),
+        ];
         for (const arn of arns) {
-            if (/^arn:aws[a-z-]*:iam::aws:policy\//.test(arn) && BROAD.some((b) => b.test(arn))) report(`attaches ${arn}, which grants far more than a workload needs; write a scoped policy.`);
+            // AWS managed policies are those of the account "aws" (arn:<partition>:iam::aws:policy/<path><name>).
+            if (arn.split(":")[4] === "aws" && BROAD.some((b) => b.test(arn))) report(`attaches ${arn}, which grants far more than a workload needs; write a scoped policy.`);
         }
     },
 };

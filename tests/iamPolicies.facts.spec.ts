@@ -260,3 +260,38 @@ describe("iam policies of the pack", () => {
         expect(iamPolicies.map((p) => p.name)).to.deep.equal(["iam-no-wildcard-actions", "iam-no-unscoped-mutations", "iam-no-broad-managed-policies", "iam-passrole-scoped", "iam-trust-policy", "iam-policy-size", "iam-permissions-boundary"]);
     });
 });
+
+describe("iam policies: what else IAM and @pulumi/aws accept", () => {
+    it("iam-no-broad-managed-policies: the *PolicyAttachmentsExclusive resources attach a list (policyArns) and count too", async () => {
+        // @pulumi/aws 7.x: aws.iam.RolePolicyAttachmentsExclusive / UserPolicyAttachmentsExclusive / GroupPolicyAttachmentsExclusive.
+        for (const type of ["aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive", "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive"]) {
+            const r: FakeResource = { type, props: { policyArns: ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy", "arn:aws:iam::aws:policy/AdministratorAccess"] } };
+            expect(await resourceViolations(noBroadManagedPolicies, r), type).to.deep.equal(["attaches arn:aws:iam::aws:policy/AdministratorAccess, which grants far more than a workload needs; write a scoped policy."]);
+        }
+        // Only an attachment's policyArn names a policy; another resource's policyArn (none of ours) does not count.
+        expect(await resourceViolations(noBroadManagedPolicies, { type: "aws:iam/policyAttachmentX:PolicyAttachmentX", props: { policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" } })).to.deep.equal([]);
+    });
+
+    it("iam-no-wildcard-actions: `*` matches any run of characters, so `s3:**` and `**` are every action too; `s3:*Object` is not", async () => {
+        for (const action of ["s3:**", "**", "S3:*"]) {
+            expect(await resourceViolations(noWildcardActions, managed(allow(action))), action).to.deep.equal([`a statement allows ${action}; name the actions it needs.`]);
+        }
+        for (const action of ["s3:*Object", "s3:Get*", "s3:?*"]) expect(await resourceViolations(noWildcardActions, managed(allow(action))), action).to.deep.equal([]);
+    });
+
+    it("iam-no-unscoped-mutations names a statement without a Sid as `a statement`", async () => {
+        expect(await resourceViolations(noUnscopedMutations, managed(allow("ec2:TerminateInstances")))).to.deep.equal([
+            'a statement allows ec2:TerminateInstances (Write) on Resource "*" without a Condition; scope the resources or add a condition.',
+        ]);
+    });
+
+    it("iam-passrole-scoped: a role name pattern that starts with a wildcard still names roles", async () => {
+        const passTo = (Resource: string) => managed(allow("iam:PassRole", Resource, { Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } }));
+        expect(await resourceViolations(passRoleScoped, passTo("arn:aws:iam::123456789012:role/*-karpenter-node"))).to.deep.equal([]);
+        expect(await resourceViolations(passRoleScoped, passTo("arn:aws:iam::123456789012:role/*"))).to.have.length(1);
+    });
+
+    it("iam-trust-policy: a statement without a Principal (IAM refuses the document) does not crash the policy", async () => {
+        expect(await resourceViolations(trustPolicy, role({ Effect: "Allow", Action: "sts:AssumeRole" }))).to.deep.equal([]);
+    });
+});
