@@ -243,6 +243,15 @@ describe("iam-permissions-boundary", () => {
         ]);
     });
 
+    it("names a principal by its IAM name, the Pulumi name when it has none", async () => {
+        const named: FakeResource = { type: "aws:iam/user:User", name: "ci-user", props: { name: "eks-ci" } };
+        const unnamed: FakeResource = { type: "aws:iam/role:Role", name: "deploy-role", props: {} };
+        expect(await stackViolations(permissionsBoundary, [named, unnamed], { permissionsBoundaryArn: boundary })).to.deep.equal([
+            `user eks-ci has permissions boundary none; the stack requires ${boundary}.`,
+            `role deploy-role has permissions boundary none; the stack requires ${boundary}.`,
+        ]);
+    });
+
     it("without config, the one boundary the stack's roles carry is required; two different ones are reported once", async () => {
         expect(await stackViolations(permissionsBoundary, [principal("user", "ci"), principal("role", "a", boundary)])).to.deep.equal([`user ci has permissions boundary none; the stack requires ${boundary}.`]);
         const other = "arn:aws:iam::123456789012:policy/other";

@@ -300,6 +300,9 @@ describe("karpenter-controller-scoping: whose permissions", () => {
         expect((await stackViolations(controllerScoping, resources("other", "arn:aws:iam::123456789012:role/demo-karpenter")))[0]).to.include(asController);
         expect((await stackViolations(controllerScoping, resources("other", "arn:aws:iam::999999999999:role/demo-karpenter")))[0]).to.include(asController);
         expect(await stackViolations(controllerScoping, resources("other", "arn:aws:iam::123456789012:role/someone-else"))).to.deep.equal([asOther]);
+        // The annotation is the controller chart's (…/karpenter), not the CRD chart's (…/karpenter-crd), whichever comes first.
+        const crdFirst = [{ type: "kubernetes:helm.sh/v3:Release", props: { chart: "oci://public.ecr.aws/karpenter/karpenter-crd", values: {} } }, ...resources("other", "arn:aws:iam::123456789012:role/demo-karpenter")];
+        expect((await stackViolations(controllerScoping, crdFirst))[0]).to.include(asController);
     });
 
     it("controllerRole matches the association's role by ARN, by name in the ARN, or by its property dependency", () => {
