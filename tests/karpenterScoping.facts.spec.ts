@@ -110,6 +110,17 @@ describe("karpenter-controller-scoping: the stack's context", () => {
         expect(v).to.include("without StringEquals aws:RequestTag/topology.kubernetes.io/region=<region> (upstream v1.14.1 AllowScopedInstanceProfileCreationActions)");
     });
 
+    it("names every value a missing condition allows upstream, separated by |", async () => {
+        const withoutCreateAction = documents({}, (st) => {
+            if (st.Sid !== "AllowScopedResourceCreationTagging") return st;
+            const condition = JSON.parse(JSON.stringify(st.Condition));
+            delete condition.StringEquals["ec2:CreateAction"];
+            return { ...st, Condition: condition };
+        });
+        const [v] = await stackViolations(controllerScoping, stack(withoutCreateAction));
+        expect(v).to.include("without StringEquals ec2:CreateAction=RunInstances|CreateFleet|CreateLaunchTemplate (upstream v1.14.1 AllowScopedResourceCreationTagging)");
+    });
+
     it("counts only the node roles EC2NodeClasses name (a NodeClass may give an instance profile instead)", async () => {
         const profileOnly: FakeResource = { type: "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass", props: { metadata: { name: "byo" }, spec: { instanceProfile: "demo-node" } } };
         const pass = oneStatement("p", { Sid: "P", Effect: "Allow", Action: "iam:PassRole", Resource: "arn:aws:iam::123456789012:role/demo-node", Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } } });
