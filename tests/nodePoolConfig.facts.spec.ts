@@ -69,6 +69,7 @@ describe("node pool config: limits", () => {
         expect(problems({ limits: { cpu: "10", memory: "40Gi", pods: "-5" } })).to.deep.equal([`${at("limits.pods")}: got "-5"; expected a quantity of zero or more (a negative limit leaves the pool nothing to launch).`]);
         expect(problems({ limits: { cpu: "10", memory: "40 Gi" } })).to.deep.equal([`${at("limits.memory")}: got "40 Gi"; expected a Kubernetes quantity such as "100", "500m", "64G" or "400Gi".`]);
         expect(problems({ limits: { memory: "40Gi" } })).to.deep.equal([`${at("limits.cpu")}: is required: a Kubernetes quantity such as "100", "500m", "64G" or "400Gi".`]);
+        expect(problems({ limits: { cpu: "10" } })).to.deep.equal([`${at("limits.memory")}: is required: a Kubernetes quantity such as "100", "500m", "64G" or "400Gi".`]);
         expect(problems({ limits: "100" })).to.deep.equal([`${at("limits")}: got "100"; expected an object with cpu and memory, such as { "cpu": "100", "memory": "400Gi" } (every pool needs a ceiling).`]);
     });
 });
