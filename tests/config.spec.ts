@@ -122,6 +122,7 @@ describe("parseStackConfig", () => {
             ["extra tag with an Aws: key", { extraTags: { "Aws:foo": "x" } }, `${K}:extraTags key: got "Aws:foo"; expected ${AWS_TAG_KEY.describe}.`],
             ["extra tag key of 128 characters", { extraTags: { ["k".repeat(128)]: "x" } }, `${K}:extraTags key: got ${show("k".repeat(128))}; expected ${AWS_TAG_KEY.describe}.`],
             ["extra tag value of 257 characters", { extraTags: { team: "v".repeat(257) } }, `${K}:extraTags.team: got ${show("v".repeat(257))}; expected ${AWS_TAG_VALUE.describe}.`],
+            ["extra tag value with a *", { extraTags: { team: "a*b" } }, `${K}:extraTags.team: got "a*b"; expected a tag value of at most 256 letters, digits, spaces or _.:/=+-@.`],
             ["secrets key deletion window", { secretsKeyDeletionWindowDays: "3" }, `${K}:secretsKeyDeletionWindowDays: got "3"; expected an integer from 7 to 30.`],
             [
                 "existing VPC together with a VPC layout",
