@@ -4,7 +4,7 @@
 export default {
     packageManager: "npm",
     testRunner: "mocha",
-    // The mocha runner reads .mocharc.yml (ts-node transpile-only, timeout); only the reporter is Stryker's.
+    // The mocha runner reads .mocharc.cjs (ts-node transpile-only, timeout); only the reporter and spec list are Stryker's.
     // Same spec files as `npm test`, the fast specs of pure builders first: a mutant's tests run in file order and
     // stop at the first failure, and mutants in module-level constants ("static") run every test. A spec that
     // builds whole program runs costs seconds per test; a pure one, milliseconds. A file matched twice loads once.

@@ -171,8 +171,13 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
     const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: (...args: unknown[]) => Promise<unknown> };
     // The SDK's own function, kept once: a run that overlapped another must not restore the other's stand-in.
     const serializeFunction = (realSerializeFunction ??= closure.serializeFunction);
+    // The SDK caches each dynamic provider's serialized text per provider object (PULUMI_NODEJS_CACHE_DYNAMIC_PROVIDERS,
+    // on by default): a stand-in text must not be cached, or every later run in this process would record it.
+    const runtimeOptions = (require("@pulumi/pulumi/runtime/state") as { getStore(): { settings: { options: { cacheDynamicProviders?: boolean } } } }).getStore().settings.options;
+    const cacheDynamicProviders = runtimeOptions.cacheDynamicProviders;
     if (options.serializeDynamicProviders === false) {
         closure.serializeFunction = async () => ({ text: "/* dynamic provider code: not serialized by the offline plan */", containsSecrets: false });
+        runtimeOptions.cacheDynamicProviders = false;
     }
 
     const onRejection = (reason: unknown) => failures.push(reason);
@@ -205,6 +210,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
     } finally {
         process.off("unhandledRejection", onRejection);
         closure.serializeFunction = serializeFunction;
+        runtimeOptions.cacheDynamicProviders = cacheDynamicProviders;
     }
 }
 

@@ -6,6 +6,7 @@ import { ChangePlan, PlannedResource, ResourceChange, planChange } from "../offl
 import { nodeImpacts } from "../offline/drift";
 import { runProgram } from "../offline/engine";
 import { resourcesDocument } from "../offline/render";
+import { SharedRun, sharedRun } from "./helpers/sharedRuns";
 import { REPLACEMENT_RULES } from "../offline/replacement";
 import { stackConfig } from "../offline/stackFiles";
 import { shared } from "./helpers/lazy";
@@ -36,14 +37,16 @@ const named = (plan: ChangePlan, name: string, type?: string): ResourceChange =>
 
 describe("day-2 change plan (npm run plan -- <stack> --from ...)", () => {
     let dev: PlannedResource[];
-    const build = shared(() => resources("dev", devBase()));
+    // The stack files as they are: the runs other specs of this worker share (tests/helpers/sharedRuns.ts).
+    const document = async (kind: SharedRun) => resourcesDocument(await sharedRun(kind)) as PlannedResource[];
+    const build = shared(() => document("dev"));
     beforeEach(async () => {
         dev = await build();
     });
 
     it("has a replacement rule, with its source, for every resource type the program registers (dev, prod, pr, existing cluster)", async () => {
         // One after the other: Pulumi's mocks and config are process-wide.
-        const others = [await resources("prod"), await resources("pr"), await resources("existing-cluster", stackFile("examples/existing-cluster.yaml"))];
+        const others = [await document("prod"), await resources("pr"), await document("existingCluster")];
         const types = [...new Set([dev, ...others].flat().filter((r) => r.custom || r.remote).map((r) => r.type))].sort();
         expect(types.filter((t) => !REPLACEMENT_RULES[t])).to.deep.equal([]);
         expect(Object.values(REPLACEMENT_RULES).every((r) => r.source.length > 0)).to.equal(true);

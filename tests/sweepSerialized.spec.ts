@@ -11,7 +11,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
-import { ProgramRun } from "../offline/engine";
+import { ProgramRun, runProgram } from "../offline/engine";
+import { stackConfig } from "../offline/stackFiles";
 import { ec2, ec2Error, emptyAccount, iam, noSuchEntity, throttled, unauthorized } from "./helpers/awsMock";
 import { deleteAsHost, serializedProvider } from "./helpers/dynamicProvider";
 import { sharedRun } from "./helpers/sharedRuns";
@@ -40,6 +41,16 @@ async function printed<T>(fn: () => Promise<T>): Promise<{ result: T; lines: str
         console.log = log;
     }
 }
+
+describe("offline engine: a plan's unserialized providers stay in that run", () => {
+    it("a run after one with serializeDynamicProviders: false in the same process carries the real provider", async () => {
+        // The SDK caches a dynamic provider's serialized text per provider object (PULUMI_NODEJS_CACHE_DYNAMIC_PROVIDERS,
+        // on by default); a plan's stand-in text must not be what the next run in this process records.
+        await runProgram(stackConfig("dev"), { serializeDynamicProviders: false });
+        const after = await runProgram(stackConfig("dev"));
+        expect(() => serializedProvider(after, `${C}-karpenter-cleanup`)).to.not.throw();
+    });
+});
 
 describe("the cleanup sweep as pulumi destroy runs it (serialized by the program, loaded by the host's loader)", () => {
     let run: ProgramRun;
