@@ -57,6 +57,16 @@ function stack(docs: Record<string, string>, options: { region?: string | null; 
     ];
 }
 
+/** Upstream's documents with one condition key taken out of one statement (by Sid). */
+function withoutCondition(sid: string, operator: string, key: string): Record<string, string> {
+    return documents({}, (st) => {
+        if (st.Sid !== sid) return st;
+        const condition = JSON.parse(JSON.stringify(st.Condition));
+        delete condition[operator][key];
+        return { ...st, Condition: condition };
+    });
+}
+
 const oneStatement = (policy: string, statement: Record<string, unknown>) => ({ [policy]: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }) });
 
 describe("karpenter-controller-scoping: upstream's own policy passes, in every partition", () => {
@@ -100,23 +110,13 @@ describe("karpenter-controller-scoping: the stack's context", () => {
     it("takes the region from the AWS provider only (not aws-native's); without it, names the missing region as <region>", async () => {
         const awsNative: FakeResource = { type: "pulumi:providers:aws-native", props: { region: "eu-west-1" } };
         expect(await stackViolations(controllerScoping, [awsNative, ...stack(documents(), { region: null })])).to.deep.equal([]);
-        const withoutRegionTag = documents({}, (st) => {
-            if (st.Sid !== "AllowScopedInstanceProfileCreationActions") return st;
-            const condition = JSON.parse(JSON.stringify(st.Condition));
-            delete condition.StringEquals["aws:RequestTag/topology.kubernetes.io/region"];
-            return { ...st, Condition: condition };
-        });
+        const withoutRegionTag = withoutCondition("AllowScopedInstanceProfileCreationActions", "StringEquals", "aws:RequestTag/topology.kubernetes.io/region");
         const [v] = await stackViolations(controllerScoping, stack(withoutRegionTag, { region: null }));
         expect(v).to.include("without StringEquals aws:RequestTag/topology.kubernetes.io/region=<region> (upstream v1.14.1 AllowScopedInstanceProfileCreationActions)");
     });
 
     it("names every value a missing condition allows upstream, separated by |", async () => {
-        const withoutCreateAction = documents({}, (st) => {
-            if (st.Sid !== "AllowScopedResourceCreationTagging") return st;
-            const condition = JSON.parse(JSON.stringify(st.Condition));
-            delete condition.StringEquals["ec2:CreateAction"];
-            return { ...st, Condition: condition };
-        });
+        const withoutCreateAction = withoutCondition("AllowScopedResourceCreationTagging", "StringEquals", "ec2:CreateAction");
         const [v] = await stackViolations(controllerScoping, stack(withoutCreateAction));
         expect(v).to.include("without StringEquals ec2:CreateAction=RunInstances|CreateFleet|CreateLaunchTemplate (upstream v1.14.1 AllowScopedResourceCreationTagging)");
     });
@@ -357,12 +357,7 @@ describe("karpenter-controller-scoping: details (messages, lookups, resource typ
     });
 
     it("names a missing condition with the stack's cluster name, and every NotAction", async () => {
-        const withoutName = documents({}, (st) => {
-            if (st.Sid !== "AllowScopedInstanceProfileCreationActions") return st;
-            const condition = JSON.parse(JSON.stringify(st.Condition));
-            delete condition.StringEquals["aws:RequestTag/eks:eks-cluster-name"];
-            return { ...st, Condition: condition };
-        });
+        const withoutName = withoutCondition("AllowScopedInstanceProfileCreationActions", "StringEquals", "aws:RequestTag/eks:eks-cluster-name");
         const [v] = await stackViolations(controllerScoping, stack(withoutName));
         expect(v).to.include("without StringEquals aws:RequestTag/eks:eks-cluster-name=demo (upstream");
         expect(await stackViolations(controllerScoping, stack(oneStatement("p", { Sid: "N", Effect: "Allow", NotAction: ["iam:*", "sts:*"], Resource: "*" })))).to.deep.equal([
