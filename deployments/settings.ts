@@ -104,7 +104,7 @@ export function reviewStackPolicyCommand(organization: string, packName: string,
 }
 
 /** The organization's default preventative policy group, as Pulumi Cloud names it (pulumi/docs#20563). */
-export const DEFAULT_POLICY_GROUP = "default-policy-group";
+const DEFAULT_POLICY_GROUP = "default-policy-group";
 
 /**
  * The command that takes stacks out of the organization's default policy group. Pulumi Cloud puts every new stack
@@ -114,9 +114,9 @@ export const DEFAULT_POLICY_GROUP = "default-policy-group";
  * newer (`policy group edit`); stacks as `project/stack` (a bare name has an empty routing project and matches no
  * member); removing a stack that is not a member changes nothing, so the command can run after every `pulumi up`.
  */
-export function leaveDefaultGroupCommand(organization: string, stacks: ReadonlyArray<{ project: string; stack: string }>, group = DEFAULT_POLICY_GROUP): string {
+export function leaveDefaultGroupCommand(organization: string, stacks: ReadonlyArray<{ project: string; stack: string }>): string {
     const refs = [...new Set(stacks.map((s) => `${s.project}/${s.stack}`))].sort();
-    return [`pulumi policy group edit ${group} --org ${organization}`, ...refs.map((r) => `--remove-stack ${r}`)].join(" ");
+    return [`pulumi policy group edit ${DEFAULT_POLICY_GROUP} --org ${organization}`, ...refs.map((r) => `--remove-stack ${r}`)].join(" ");
 }
 
 /** Folder (project-relative) of the verify runner's Pulumi project (deployments/verify-runner/Pulumi.yaml). */

@@ -2,6 +2,7 @@
 // `npm run mutate -- <file.ts...>`: runs StrykerJS (stryker.config.mjs) on the given source files, in one run.
 // Reports: clear text on stdout, reports/mutation/mutation.{json,html}. See README "Mutation testing".
 "use strict";
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
@@ -44,7 +45,7 @@ const mutate = files.map((f) => path.relative(root, path.resolve(root, f))).join
 // run takes a fraction of the first. `--full` (Stryker's --force) tests every mutant again and rewrites the file.
 // A run on a subset of the specs keeps its own results file (its survivors are not the whole suite's), named by a
 // digest of the spec list: a file name holds at most 255 bytes.
-const specsTag = specs.length > 0 ? `-specs-${require("node:crypto").createHash("sha256").update(specs.join(",")).digest("hex").slice(0, 12)}` : "";
+const specsTag = specs.length > 0 ? `-specs-${crypto.createHash("sha256").update(specs.join(",")).digest("hex").slice(0, 12)}` : "";
 const incrementalFile = path.join("reports", "mutation", "incremental", `${mutate.replace(/[^A-Za-z0-9]+/g, "-")}${specsTag}.json`);
 // The TypeScript checker type-checks only the mutated files and what they import: a program with the whole stack
 // (index.ts pulls in @pulumi/aws's types) costs the checker 3 GB and seconds per mutant, the mutated file alone
