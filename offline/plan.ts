@@ -52,6 +52,8 @@ export interface PlanOptions {
     program?: RunOptions["program"];
     /** Project folder whose Pulumi.yaml, stack file and policy configs to read (tests plan a copy). @default the project */
     projectDir?: string;
+    /** The folder the printed paths are relative to. @default the folder the user ran npm in (INIT_CWD) */
+    cwd?: string;
 }
 
 export interface PlanResult {
@@ -138,6 +140,7 @@ function neutralKey(clusterName: string): KeyOf {
 /** Plans one stack: run, check, write; then the change plan or diff if asked. Never throws for bad config. */
 export async function planStack(o: PlanOptions): Promise<PlanResult> {
     const log = o.log ?? ((line: string) => console.log(line));
+    const cwd = o.cwd ?? userCwd();
     const run = await runStack(o, o.stackFileConfig, log, o.stackFile);
     if (!run) return { exitCode: 2, findings: [], written: [] };
     const artifacts = renderArtifacts(run);
@@ -195,8 +198,8 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
             if (crossStack && other.clusterName) before = JSON.parse(JSON.stringify(before).split(other.clusterName).join(clusterName)) as PlannedResource[];
             keyOf = sameStack ? undefined : neutralKey(clusterName);
             title = o.from
-                ? `Change plan of stack "${o.stack}": from the plan in ${path.relative(userCwd(), (o.from as { planDir: string }).planDir) || "."}`
-                : `Difference: stack "${other.stack}" (${path.relative(userCwd(), o.diff!) || "."}) → stack "${o.stack}"`;
+                ? `Change plan of stack "${o.stack}": from the plan in ${path.relative(cwd, (o.from as { planDir: string }).planDir) || "."}`
+                : `Difference: stack "${other.stack}" (${path.relative(cwd, o.diff!) || "."}) → stack "${o.stack}"`;
         }
         const plan = planChange(before, document, keyOf, { crossStack });
         const failed = plan.findings.some((f) => f.level === "error");
@@ -227,7 +230,7 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     if (!o.quiet) {
         log("");
         log(
-            `Wrote ${path.relative(userCwd(), dir) || "."}/: resources.json, ${artifacts.manifests.length} manifests, ${artifacts.helm.length} Helm releases, ` +
+            `Wrote ${path.relative(cwd, dir) || "."}/: resources.json, ${artifacts.manifests.length} manifests, ${artifacts.helm.length} Helm releases, ` +
                 `${artifacts.iam.length} IAM documents, ${artifacts.events.length} EventBridge rules, policy-report.json${change ? `, ${o.from ? "change.md" : "diff.md"}` : ""}`,
         );
     }
@@ -294,29 +297,43 @@ export function parseArgs(argv: string[], cwd = userCwd()): ParsedArgs {
     return { stacks, outDir, quiet, from, diff };
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Where the command line writes, and the folder its arguments are relative to (tests run it in-process). */
+export interface PlanIo {
+    out: (line: string) => void;
+    err: (line: string) => void;
+    cwd: string;
+}
+
+/**
+ * The command line: the exit code, what it printed on `io`. Without `io` it prints on the process's stdout and
+ * stderr, relative to the user's folder, with progress lines on stderr for slow steps.
+ */
+export async function main(argv: string[], io?: PlanIo): Promise<number> {
+    const out = io?.out ?? ((line: string) => console.log(line));
+    const err = io?.err ?? ((line: string) => console.error(line));
+    const cwd = io?.cwd ?? userCwd();
     let args: ParsedArgs;
     try {
-        args = parseArgs(argv);
+        args = parseArgs(argv, cwd);
     } catch (e) {
         if (!(e instanceof UsageError)) throw e;
-        console.error(`${e.message}\n\n${USAGE}`);
+        err(`${e.message}\n\n${USAGE}`);
         return 2;
     }
     if (args.help) {
-        console.log(USAGE);
+        out(USAGE);
         return 0;
     }
     let exitCode = 0;
     for (const [i, s] of args.stacks.entries()) {
-        if (i > 0) console.log(`\n${"-".repeat(100)}\n`);
-        if (s.stackFile) console.log(`Stack file: ${path.relative(userCwd(), s.stackFile) || s.stackFile} (stack "${s.stack}": the file name without "Pulumi." and ".yaml")`);
+        if (i > 0) out(`\n${"-".repeat(100)}\n`);
+        if (s.stackFile) out(`Stack file: ${path.relative(cwd, s.stackFile) || s.stackFile} (stack "${s.stack}": the file name without "Pulumi." and ".yaml")`);
         try {
-            const result = await planStack({ ...s, outDir: args.outDir, quiet: args.quiet, from: args.from, diff: args.diff });
+            const result = await planStack({ ...s, outDir: args.outDir, quiet: args.quiet, from: args.from, diff: args.diff, cwd, ...(io ? { log: io.out } : {}) });
             exitCode = Math.max(exitCode, result.exitCode);
         } catch (e) {
             if (!(e instanceof UsageError)) throw e;
-            console.error(e.message);
+            err(e.message);
             return 2;
         }
     }

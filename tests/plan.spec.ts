@@ -5,13 +5,30 @@ import * as path from "node:path";
 import { expect } from "chai";
 import { parse } from "yaml";
 import { FIELD_TREES_FILE, generateFieldTrees } from "../offline/genFieldTrees";
-import { PlanResult, planStack } from "../offline/plan";
+import { PlanResult, main, planStack } from "../offline/plan";
 import { UPSTREAM_RULES } from "./fixtures/upstreamKarpenter";
 import { brokenProgram } from "./fixtures/brokenProgram";
 import { shared } from "./helpers/lazy";
 
 const ROOT = path.resolve(__dirname, "..");
 const silent = () => undefined;
+
+/**
+ * The command line run in-process (`main` is what `node offline/run.js offline/plan.ts` calls), from folder `cwd`.
+ * The program's warnings (the SDK's console.warn without an engine) are stderr, as in the process.
+ */
+async function cli(cwd: string, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const warn = console.warn;
+    console.warn = (...parts: unknown[]) => err.push(`${parts.join(" ")}\n`);
+    try {
+        const status = await main(args, { out: (line) => out.push(`${line}\n`), err: (line) => err.push(`${line}\n`), cwd });
+        return { status, stdout: out.join(""), stderr: err.join("") };
+    } finally {
+        console.warn = warn;
+    }
+}
 
 function readPlanFile<T = unknown>(dir: string, file: string): T {
     const text = fs.readFileSync(path.join(dir, file), "utf8");
@@ -108,11 +125,10 @@ describe("offline plan", () => {
     });
 
     describe("command line", () => {
-        const plan = (...args: string[]) =>
-            spawnSync(process.execPath, ["offline/run.js", "offline/plan.ts", "--out", path.join(out, "cli"), "--quiet", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: ROOT } });
+        const plan = (...args: string[]) => cli(ROOT, "--out", path.join(out, "cli"), "--quiet", ...args);
 
-        it("plans every stack with --all, exits 0 for good stacks and prints each stack's verdicts", () => {
-            const r = plan("--all");
+        it("plans every stack with --all, exits 0 for good stacks and prints each stack's verdicts", async () => {
+            const r = await plan("--all");
             expect(r.status, r.stderr).to.equal(0);
             expect(r.stdout.match(/^Plan of stack "(\w+)"/gm)).to.deep.equal(['Plan of stack "dev"', 'Plan of stack "pr"', 'Plan of stack "prod"']);
             const dev = r.stdout.split(/^(?=Plan of stack )/m).find((section) => section.startsWith('Plan of stack "dev"'))!;
@@ -120,16 +136,23 @@ describe("offline plan", () => {
             expect(dev).to.match(/ok {3}IAM: 13 documents/);
         });
 
-        it("exits 2 with the config problems for a broken stack file, and a usage message for a stack that does not exist", () => {
-            const broken = plan("--stack-file", "tests/fixtures/Pulumi.broken-config.yaml");
+        it("exits 2 with the config problems for a broken stack file, and a usage message for a stack that does not exist", async () => {
+            const broken = await plan("--stack-file", "tests/fixtures/Pulumi.broken-config.yaml");
             expect(broken.status).to.equal(2);
             expect(broken.stdout).to.include('Stack "broken-config" has 2 configuration problems:');
             expect(broken.stdout).to.include('eks-karpenter:availabilityZones: unknown key; did you mean "availabilityZoneCount"?');
             expect(broken.stdout).to.include("eks-karpenter:nodePools[0] (spot).limits: got nothing");
             expect(broken.stdout + broken.stderr).to.not.match(/\n\s+at /);
-            const missing = plan("staging");
+            const missing = await plan("staging");
             expect(missing.status).to.equal(2);
             expect(missing.stderr).to.include('no stack "staging": there is no Pulumi.staging.yaml');
+        });
+
+        it("as a process (node offline/run.js offline/plan.ts): main's exit code, its usage errors on stderr, nothing on stdout", () => {
+            const r = spawnSync(process.execPath, ["offline/run.js", "offline/plan.ts", "staging"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: ROOT } });
+            expect(r.status).to.equal(2);
+            expect(r.stderr).to.include('no stack "staging": there is no Pulumi.staging.yaml').and.include("usage: npm run plan");
+            expect(r.stdout).to.equal("");
         });
     });
 
@@ -189,19 +212,16 @@ describe("offline plan", () => {
     });
 
     describe("command line: help, quiet, stack files", () => {
-        const run = (cwd: string, ...args: string[]) =>
-            spawnSync(process.execPath, [path.join(ROOT, "offline", "run.js"), path.join(ROOT, "offline", "plan.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, INIT_CWD: cwd } });
-
-        it("--help and -h print the usage, including the stack-name rule for --stack-file, and exit 0", () => {
+        it("--help and -h print the usage, including the stack-name rule for --stack-file, and exit 0", async () => {
             for (const flag of ["--help", "-h"]) {
-                const r = run(ROOT, flag);
+                const r = await cli(ROOT, flag);
                 expect(r.status).to.equal(0);
                 expect(r.stdout).to.include("--stack-file F").and.include('Pulumi.staging.yaml → stack "staging"').and.include("--from A").and.include("--diff DIR");
             }
         });
 
-        it("--stack-file is relative to the user's folder, printed with its stack name; --quiet prints only the verdicts", () => {
-            const r = run(path.join(ROOT, "examples"), "--stack-file", "existing-cluster.yaml", "--quiet", "--out", out);
+        it("--stack-file is relative to the user's folder, printed with its stack name; --quiet prints only the verdicts", async () => {
+            const r = await cli(path.join(ROOT, "examples"), "--stack-file", "existing-cluster.yaml", "--quiet", "--out", out);
             expect(r.status, r.stderr).to.equal(0);
             const lines = r.stdout.trim().split("\n");
             expect(lines[0]).to.equal('Stack file: existing-cluster.yaml (stack "existing-cluster": the file name without "Pulumi." and ".yaml")');
