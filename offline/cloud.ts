@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { CloudState, pulumiCloud } from "./pulumiCloud";
 
 /**
@@ -168,6 +168,49 @@ const RESOURCES: Record<string, Outputs> = {
     "aws:eks/addon:Addon": (a, s) => ({ arn: arn(s, "eks", `addon/${a.inputs.clusterName}/${a.inputs.addonName}/${hex(a.name, 8)}`), addonVersion: a.inputs.addonVersion ?? `default(${a.inputs.addonName})` }),
 };
 
+/**
+ * A first preview (`pulumi preview` of a stack with no state): what a create step shows before AWS has answered.
+ * The provider's Check has auto-named the resource and passed its inputs through; everything AWS assigns on create
+ * (ids, ARNs, URLs, endpoints, versions it picks) is unknown (the SDK's sentinel; the program sees an unknown
+ * Output, and a policy reading it raises UnknownValueError). Stricter than a real preview where in doubt: a value
+ * the provider might compute from inputs alone is unknown here too.
+ */
+export const UNKNOWN = pulumi.runtime.unknownValue;
+
+/** Outputs the provider's Check fills in before create: the auto-generated physical name. */
+const PREVIEW_KNOWN = new Set(["name", "nodeGroupName"]);
+
+const PREVIEW: Record<string, (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>> = {
+    // pulumi-eks: the aws.eks.Cluster child has the given (or auto-generated) name and the requested version; the
+    // rest (ARN, endpoint, certificate, OIDC issuer, cluster security group) comes from EKS, and the kubeconfig and
+    // the OIDC provider are built from those.
+    "eks:index:Cluster": (args) => {
+        const unknown = ["core", "kubeconfig", "kubeconfigJson", "oidcProviderArn", "oidcProviderUrl", "oidcIssuer", "clusterSecurityGroupId"];
+        return {
+            eksCluster: {
+                name: autoName(`${args.name}-eksCluster`, args.inputs.name),
+                version: args.inputs.version ?? UNKNOWN,
+                arn: UNKNOWN,
+                endpoint: UNKNOWN,
+                vpcConfig: { clusterSecurityGroupId: UNKNOWN, vpcId: UNKNOWN, subnetIds: UNKNOWN },
+                identities: UNKNOWN,
+            },
+            ...Object.fromEntries(unknown.map((k) => [k, UNKNOWN])),
+        };
+    },
+    // awsx: the VPC's and subnets' ids come from EC2 (each list is one output built from the subnets' ids).
+    "awsx:ec2:Vpc": () => ({ vpcId: UNKNOWN, privateSubnetIds: UNKNOWN, publicSubnetIds: UNKNOWN, isolatedSubnetIds: UNKNOWN }),
+    // A Kubernetes object is previewed as applied; the API server assigns the uid.
+    ...Object.fromEntries([...KUBERNETES_KINDS].map((kind) => [kind, (args: pulumi.runtime.MockResourceArgs) => ({ metadata: { ...(args.inputs.metadata ?? {}), uid: UNKNOWN } })])),
+};
+
+/** A resource's outputs at a first preview: the inputs, the auto-generated name, and every other output unknown. */
+function previewOutputs(args: pulumi.runtime.MockResourceArgs, full: () => Record<string, unknown>): Record<string, unknown> {
+    const special = PREVIEW[args.type];
+    if (special) return special(args);
+    return Object.fromEntries(Object.entries(full()).map(([k, v]) => [k, PREVIEW_KNOWN.has(k) ? v : k in args.inputs ? args.inputs[k] : UNKNOWN]));
+}
+
 const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) => Record<string, unknown>> = {
     "aws:index/getCallerIdentity:getCallerIdentity": (_, s) => ({
         accountId: ACCOUNT_ID,
@@ -217,7 +260,13 @@ export function defaultProviderProblem(disabled: readonly string[], token: strin
  * The offline cloud as Pulumi mocks. `extra` lets a test add a result for one token on purpose;
  * `disabledDefaultProviders` is the stack's `pulumi:disable-default-providers`.
  */
-export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Outputs>> = {}, disabledDefaultProviders: readonly string[] = [], cloudState?: CloudState): pulumi.runtime.Mocks {
+export function offlineMocks(
+    scope: CloudScope,
+    extra: Partial<Record<string, Outputs>> = {},
+    disabledDefaultProviders: readonly string[] = [],
+    cloudState?: CloudState,
+    firstPreview = false,
+): pulumi.runtime.Mocks {
     // Pulumi Cloud (deployments/) keeps state between calls: a fresh one per run unless an earlier run's is given.
     const service = pulumiCloud(cloudState);
     return {
@@ -228,8 +277,9 @@ export function offlineMocks(scope: CloudScope, extra: Partial<Record<string, Ou
             // Components of this project register no cloud state; any other unknown type is a gap in the mocks.
             if (!outputs && args.custom === false && args.type.startsWith("eks-karpenter:")) return { id: "", state: {} };
             if (!outputs) throw new Error(`Mock not implemented: ${args.type} (resource ${args.name})`);
-            const id = args.custom === false ? "" : `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`;
-            const state = { ...args.inputs, ...outputs(args, scope, id) };
+            // At a first preview a custom resource has no id yet (the SDK reads "" as unknown during a preview).
+            const id = args.custom === false || firstPreview ? "" : `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`;
+            const state = { ...args.inputs, ...(firstPreview ? previewOutputs(args, () => outputs(args, scope, `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`)) : outputs(args, scope, id)) };
             const problem = nameLimitProblem(args.type, args.name, state);
             if (problem) throw new Error(problem);
             return { id, state };

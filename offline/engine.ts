@@ -71,6 +71,12 @@ export interface RunOptions {
     serializeDynamicProviders?: boolean;
     /** Pulumi Cloud as an earlier run left it (offline/pulumiCloud.ts): this run is a second `pulumi up`. @default a new, empty cloud */
     cloudState?: CloudState;
+    /**
+     * Run as the first `pulumi preview` of a new stack: the SDK in preview mode, and every output AWS assigns on
+     * create unknown (offline/cloud.ts, UNKNOWN). Recorded inputs hold UNKNOWN where a value is not known yet;
+     * `apply` callbacks on unknown values do not run. @default false (an update: every value known)
+     */
+    firstPreview?: boolean;
 }
 
 type Callback = (err: Error | null, resp?: { getUrn(): string }) => void;
@@ -109,7 +115,7 @@ export function valueOf<T>(value: pulumi.Input<T>): Promise<T> {
 export async function runProgram(config: RawStackConfig, options: RunOptions = {}): Promise<ProgramRun> {
     const scope = scopeOf(config.values["aws:region"] ?? "us-west-2");
     const disabledDefaultProviders = JSON.parse(config.values["pulumi:disable-default-providers"] ?? "[]") as string[];
-    const mocks = offlineMocks(scope, options.extraMocks, disabledDefaultProviders, options.cloudState);
+    const mocks = offlineMocks(scope, options.extraMocks, disabledDefaultProviders, options.cloudState, options.firstPreview === true);
     const states = new Map<string, { id: string; state: Record<string, unknown> }>();
     const newResource = mocks.newResource.bind(mocks);
     mocks.newResource = async (args) => {
@@ -117,7 +123,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
         states.set(`${args.type}::${args.name}`, { id: result.id ?? "", state: plainData(result.state) as Record<string, unknown> });
         return result;
     };
-    await pulumi.runtime.setMocks(mocks, config.project, config.stack, false);
+    await pulumi.runtime.setMocks(mocks, config.project, config.stack, options.firstPreview === true);
     pulumi.runtime.setAllConfig(config.values);
 
     const resources: RecordedResource[] = [];
@@ -268,6 +274,7 @@ function modelChildren(component: RecordedResource, disabledDefaultProviders: re
  * Resource object; it is recorded by name, so a run can be copied (structuredClone) and written as JSON.
  */
 function plainData(value: unknown): unknown {
+    if (pulumi.isUnknown(value)) return pulumi.runtime.unknownValue;
     if (pulumi.Resource.isInstance(value)) return `[resource ${(value as unknown as { __name?: string }).__name ?? "?"}]`;
     if (Array.isArray(value)) return value.map(plainData);
     if (value instanceof Object && Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainData(v)]));
@@ -288,6 +295,8 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 function unwrapSecrets(inputs: Record<string, unknown>): { inputs: Record<string, unknown>; secretInputs: string[] } {
     const secretInputs: string[] = [];
     const unwrap = (v: unknown, top?: string): unknown => {
+        // At a preview, a value not known yet (the SDK's Unknown) is recorded as its wire sentinel.
+        if (pulumi.isUnknown(v)) return pulumi.runtime.unknownValue;
         if (Array.isArray(v)) return v.map((x) => unwrap(x, top));
         if (v instanceof Object) {
             const o = v as Record<string, unknown>;

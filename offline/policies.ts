@@ -5,6 +5,7 @@ import Ajv from "ajv";
 import { parse } from "yaml";
 import { type PolicyConfigChoice, choosePolicyConfig, parseDelivery } from "../deployments/stacks";
 import { allPolicies } from "../policies/all";
+import { PACK_NAME } from "../policies/pack";
 import type { ProgramRun, RecordedResource } from "./engine";
 import { PROJECT_DIR } from "./stackFiles";
 
@@ -58,6 +59,22 @@ export function resolvePolicy(policy: AnyPolicy, config: PackConfig): { level: E
 
 class NotApplicable extends Error {}
 
+// @pulumi/policy's server hands every policy the props through this proxy: reading a value the preview does not know
+// yet (the SDK's sentinel, offline/cloud.ts UNKNOWN) throws UnknownValueError (proxy.js; not in its typings).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const proxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(v: T): T; UnknownValueError: new (...args: never[]) => Error };
+
+/** The pack as the server names it in messages: PolicyPack's name and policies/package.json's version. */
+const PACK = { name: PACK_NAME, version: (JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policies", "package.json"), "utf8")) as { version: string }).version };
+
+/**
+ * What @pulumi/policy's server (server.js) reports when a policy read a value the preview does not know: an advisory
+ * "can't run" in place of the policy's verdict, whatever its level.
+ */
+export function cantRunMessage(policy: string, error: Error): string {
+    return `can't run policy '${policy}' from policy pack '${PACK.name}@v${PACK.version}' during preview: ${error.message}`;
+}
+
 function policyResources(run: ProgramRun): Map<RecordedResource, PolicyResource> {
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     const out = new Map<RecordedResource, PolicyResource>();
@@ -67,7 +84,7 @@ function policyResources(run: ProgramRun): Map<RecordedResource, PolicyResource>
         return p ? { type: p.type, props: p.inputs, urn: p.urn, name: p.name } : undefined;
     };
     for (const r of run.resources) {
-        const props = { ...r.state, ...r.inputs };
+        const props = proxy.unknownCheckingProxy({ ...r.state, ...r.inputs });
         out.set(r, {
             type: r.type,
             props,
@@ -85,6 +102,10 @@ function policyResources(run: ProgramRun): Map<RecordedResource, PolicyResource>
         const parent = r.parent ? byUrn.get(r.parent) : undefined;
         if (parent) (pr as { parent?: PolicyResource }).parent = out.get(parent);
         (pr as { dependencies: PolicyResource[] }).dependencies = r.dependencies.flatMap((d) => (byUrn.get(d) ? [out.get(byUrn.get(d)!)!] : []));
+        // As the server fills them for stack policies: per property, the resources its value came from.
+        (pr as { propertyDependencies: Record<string, PolicyResource[]> }).propertyDependencies = Object.fromEntries(
+            Object.entries(r.propertyDependencies).map(([key, urns]) => [key, urns.flatMap((d) => (byUrn.get(d) ? [out.get(byUrn.get(d)!)!] : []))]),
+        );
     }
     return out;
 }
@@ -149,7 +170,8 @@ export async function runPolicies(run: ProgramRun, config: PackConfig, policies:
                     (message, urn) => violations.push({ policy: policy.name, enforcementLevel: level, urn, resource: urn?.split("::").pop(), message }),
                 );
             } catch (e) {
-                if (!(e instanceof NotApplicable)) throw e;
+                if (e instanceof proxy.UnknownValueError) violations.push({ policy: policy.name, enforcementLevel: "advisory", message: cantRunMessage(policy.name, e) });
+                else if (!(e instanceof NotApplicable)) throw e;
             }
             continue;
         }
@@ -160,7 +182,8 @@ export async function runPolicies(run: ProgramRun, config: PackConfig, policies:
                 try {
                     await validate(args, (message, urn) => violations.push({ policy: policy.name, enforcementLevel: level, urn: urn ?? pr.urn, resource: pr.name, message }));
                 } catch (e) {
-                    if (!(e instanceof NotApplicable)) throw e;
+                    if (e instanceof proxy.UnknownValueError) violations.push({ policy: policy.name, enforcementLevel: "advisory", urn: pr.urn, resource: pr.name, message: cantRunMessage(policy.name, e) });
+                    else if (!(e instanceof NotApplicable)) throw e;
                 }
             }
         }
