@@ -40,10 +40,16 @@ export function flowLogDeliveryPolicy(logGroupArn: string): PolicyDocument {
     };
 }
 
+/** A log group's ARN as the provider's `arn` output has it (no trailing `:*`), known before the group exists. */
+export function logGroupArn(partition: string, region: string, accountId: string, logGroupName: string): string {
+    return `arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupName}`;
+}
+
 /** Registers the log group, the delivery role and the flow log as children of `parent`, named `${name}-flow-logs`. */
 export function createFlowLogs(name: string, args: FlowLogArgs, parent: pulumi.Resource): aws.ec2.FlowLog {
     const identity = aws.getCallerIdentityOutput({}, { parent });
     const partition = aws.getPartitionOutput({}, { parent });
+    const region = aws.getRegionOutput({}, { parent });
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { name: args.logGroupName, retentionInDays: args.retentionInDays }, { parent });
     const role = new aws.iam.Role(
         `${name}-flow-logs`,
@@ -54,7 +60,17 @@ export function createFlowLogs(name: string, args: FlowLogArgs, parent: pulumi.R
         },
         { parent },
     );
-    new aws.iam.RolePolicy(`${name}-flow-logs`, { role: role.name, policy: logGroup.arn.apply((arn) => JSON.stringify(flowLogDeliveryPolicy(arn))) }, { parent });
+    // The document names the log group by an ARN built from its name: known at a first preview, so the IAM policies run.
+    new aws.iam.RolePolicy(
+        `${name}-flow-logs`,
+        {
+            role: role.name,
+            policy: pulumi
+                .all([partition.partition, region.region, identity.accountId, logGroup.name])
+                .apply(([p, r, accountId, n]) => JSON.stringify(flowLogDeliveryPolicy(logGroupArn(p, r, accountId, n)))),
+        },
+        { parent },
+    );
     return new aws.ec2.FlowLog(
         `${name}-flow-logs`,
         { vpcId: args.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: role.arn, maxAggregationInterval: 600 },

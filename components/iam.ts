@@ -43,6 +43,16 @@ export function awsManagedPolicyArn(partition: string, policyName: string): stri
 }
 
 /**
+ * ARN of an IAM role or customer managed policy, from its path and name (IAM identifiers:
+ * `arn:<partition>:iam::<account>:role<path><name>`, the path "/" or "/a/b/"). Known before the role exists: a
+ * document or reference built from it is known at a first preview, where the provider's `arn` output is not and
+ * every policy that reads it could not run. Build it from the resource's `name` output to keep the dependency.
+ */
+export function iamArn(partition: string, accountId: string, kind: "role" | "policy", path: string, name: string): string {
+    return `arn:${partition}:iam::${accountId}:${kind}${path}${name}`;
+}
+
+/**
  * The AWS managed policies every EKS node role needs (worker, CNI, image pulls, Session Manager), as the
  * Karpenter getting-started template attaches them to its node role.
  */

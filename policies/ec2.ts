@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { refersTo } from "./graph";
+import { knownProp } from "./util";
 
 /**
  * Hop limit of the system node group's launch template. 2, not 1: the Karpenter controller runs there without
@@ -66,7 +67,8 @@ export const vpcFlowLogs: StackValidationPolicy = {
         // A real preview also shows the awsx component's own aws:ec2/vpc:Vpc child: the component stands for it.
         const vpcs = args.resources.filter((r) => r.type === "awsx:ec2:Vpc" || (r.type === "aws:ec2/vpc:Vpc" && r.parent?.type !== "awsx:ec2:Vpc"));
         for (const vpc of vpcs) {
-            const logs = flowLogs.filter((f) => refersTo(f, "vpcId", vpc, [vpc.props.vpcId, vpc.props.id]));
+            // At a first preview the VPC's id is unknown: the flow log's vpcId is followed to the VPC by its dependency.
+            const logs = flowLogs.filter((f) => refersTo(f, "vpcId", vpc, [knownProp(vpc.props, "vpcId"), knownProp(vpc.props, "id")]));
             if (logs.length === 0) report(`VPC ${vpc.name} has no flow log; rejected and accepted connections would leave no trace for an investigation.`, vpc.urn);
             else if (!logs.some((f) => f.props.trafficType === "ALL")) report(`VPC ${vpc.name} logs only ${logs.map((f) => f.props.trafficType).join(", ")} traffic; record ALL.`, vpc.urn);
         }

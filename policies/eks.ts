@@ -1,4 +1,5 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { isSet } from "./util";
 
 const REQUIRED_LOGS = ["api", "audit", "authenticator"];
 const isCluster = (type: string) => type === "eks:index:Cluster" || type === "aws:eks/cluster:Cluster";
@@ -19,7 +20,8 @@ export const secretsEncryption: ResourceValidationPolicy = {
     description: "Kubernetes secrets are encrypted with a KMS key.",
     validateResource: (args, report) => {
         if (!isCluster(args.type)) return;
-        const encrypted = args.type === "eks:index:Cluster" ? !!args.props.encryptionConfigKeyArn : !!args.props.encryptionConfig?.provider?.keyArn;
+        // The key's ARN is unknown at a first preview (KMS assigns it): set all the same.
+        const encrypted = args.type === "eks:index:Cluster" ? isSet(() => args.props.encryptionConfigKeyArn) : isSet(() => args.props.encryptionConfig?.provider?.keyArn);
         if (!encrypted) report(`EKS cluster ${args.props.name ?? args.name} does not encrypt secrets with KMS.`);
     },
 };

@@ -1,5 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { documentsOf } from "./util";
+import { documentsOf, isSet, knownProp } from "./util";
 
 /**
  * Links between resources of a stack, as a stack policy sees them. A value known at preview is compared
@@ -7,18 +7,42 @@ import { documentsOf } from "./util";
  * dependencies, which `pulumi preview` always reports.
  */
 
-/** Whether `from.props[key]` (a value or a list) names `to`: by one of `to`'s identifying values, or by a dependency of that property. */
+/**
+ * Whether `from.props[key]` (a value or a list) names `to`: by one of `to`'s identifying values, or by a dependency
+ * of that property. Values a preview does not know yet are left out (read them with `knownProp`).
+ */
 export function refersTo(from: PolicyResource, key: string, to: PolicyResource, identities: unknown[]): boolean {
     const known = identities.filter((v) => typeof v === "string" && v !== "");
-    const value = from.props[key];
+    const value = knownProp(from.props, key);
     const values = Array.isArray(value) ? value : [value];
     if (values.some((v) => known.includes(v))) return true;
     return (from.propertyDependencies?.[key] ?? []).some((d) => d.urn === to.urn);
 }
 
+const CLUSTERS = ["aws:eks/cluster:Cluster", "eks:index:Cluster"];
+
+/**
+ * What an aws:ec2/tag:Tag tags, by its resourceId's prefix. At a first preview the id may be unknown; then by where
+ * it comes from (the property's dependencies): a security group or a subnet; or an EKS cluster, whose one
+ * AWS-assigned taggable id is its cluster security group (DescribeCluster's vpcId, subnetIds and securityGroupIds
+ * are what the caller gave). Not decidable (e.g. a VPC component reports its VPC's and its subnets' ids alike):
+ * the id is read, which raises UnknownValueError and @pulumi/policy reports the policy as not run at this preview.
+ */
+export function tagTarget(tag: PolicyResource): "subnet" | "security-group" | "other" {
+    const id = knownProp(tag.props, "resourceId");
+    if (id === undefined && isSet(() => tag.props.resourceId)) {
+        const from = (tag.propertyDependencies?.resourceId ?? []).map((d) => d.type);
+        if (from.length > 0 && from.every((t) => t === "aws:ec2/securityGroup:SecurityGroup" || CLUSTERS.includes(t))) return "security-group";
+        if (from.length > 0 && from.every((t) => t === "aws:ec2/subnet:Subnet")) return "subnet";
+        return String(tag.props.resourceId) as never;
+    }
+    const known = String(id ?? "");
+    return known.startsWith("subnet-") ? "subnet" : known.startsWith("sg-") ? "security-group" : "other";
+}
+
 /** The values other resources use to name a role, user, group or managed policy. */
 export function identitiesOf(r: PolicyResource): unknown[] {
-    return [r.props.name, r.props.arn, r.props.id];
+    return [knownProp(r.props, "name"), knownProp(r.props, "arn"), knownProp(r.props, "id")];
 }
 
 /** The ARN's last path segment: a role or policy name. */

@@ -1,5 +1,6 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { objectName, statements } from "./util";
+import { refersTo } from "./graph";
+import { knownProp, objectName, statements } from "./util";
 
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
@@ -122,13 +123,17 @@ export const interruptionHandling: StackValidationPolicy = {
         }
         if (!queue.props.sqsManagedSseEnabled && !queue.props.kmsMasterKeyId) report(`queue ${queueName} is not encrypted (set sqsManagedSseEnabled or a KMS key).`, queue.urn);
         // The queue's own `policy` input, or a QueuePolicy on its URL.
-        const documents = [queue.props.policy, ...args.resources.filter((r) => r.type === "aws:sqs/queuePolicy:QueuePolicy" && r.props.queueUrl === queue.props.url).map((r) => r.props.policy)];
+        // (At a first preview the queue's URL and ARN are unknown: links to it are followed by their dependencies.)
+        const documents = [
+            queue.props.policy,
+            ...args.resources.filter((r) => r.type === "aws:sqs/queuePolicy:QueuePolicy" && refersTo(r, "queueUrl", queue, [knownProp(queue.props, "url")])).map((r) => r.props.policy),
+        ];
         const deniesHttp = documents.some((document) =>
             statements(document).some((s) => s.effect === "Deny" && String((s.condition?.Bool as Record<string, unknown> | undefined)?.["aws:SecureTransport"]) === "false"),
         );
         if (!deniesHttp) report(`queue ${queueName} has no policy denying requests without TLS (aws:SecureTransport false).`, queue.urn);
         const rules = args.resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
-        const targets = args.resources.filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && r.props.arn === queue.props.arn);
+        const targets = args.resources.filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && refersTo(r, "arn", queue, [knownProp(queue.props, "arn")]));
         for (const [source, detailType] of INTERRUPTION_EVENTS) {
             const rule = rules.find((r) => {
                 const pattern = typeof r.props.eventPattern === "string" ? JSON.parse(r.props.eventPattern) : r.props.eventPattern;

@@ -1,5 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { objectName } from "./util";
+import { tagTarget } from "./graph";
+import { knownProp, objectName } from "./util";
 
 /**
  * Which subnets of the stack are public, as tag sets and ids: the awsx VPC's Public subnet specs (with the
@@ -12,7 +13,8 @@ function publicSubnets(resources: PolicyResource[]): { tagSets: Array<Record<str
         // awsx's Vpc (its Public subnet specs and ids) and DefaultVpc (the default VPC's public subnet ids).
         if (r.type === "awsx:ec2:Vpc" || r.type === "awsx:ec2:DefaultVpc") {
             for (const spec of (r.props.subnetSpecs ?? []) as Array<{ type: string; tags?: Record<string, string> }>) if (spec.type === "Public") tagSets.push(spec.tags ?? {});
-            ids.push(...((r.props.publicSubnetIds ?? []) as string[]));
+            // Unknown at a first preview: the subnets do not exist yet, so no id a selector names can be theirs.
+            ids.push(...(((knownProp(r.props, "publicSubnetIds") as string[] | undefined) ?? []).filter((id) => id !== undefined)));
         }
         // A default VPC's subnets (aws:ec2/defaultSubnet) map public IPs too.
         if ((r.type === "aws:ec2/subnet:Subnet" || r.type === "aws:ec2/defaultSubnet:DefaultSubnet") && r.props.mapPublicIpOnLaunch === true) {
@@ -22,8 +24,10 @@ function publicSubnets(resources: PolicyResource[]): { tagSets: Array<Record<str
     }
     // Tags the stack adds to existing subnets: a subnet tagged like a public one (kubernetes.io/role/elb) is public.
     const tagged = new Map<string, Record<string, string>>();
-    for (const r of resources.filter((x) => x.type === "aws:ec2/tag:Tag" && String(x.props.resourceId).startsWith("subnet-"))) {
-        tagged.set(r.props.resourceId, { ...(tagged.get(r.props.resourceId) ?? {}), [r.props.key]: r.props.value });
+    for (const r of resources.filter((x) => x.type === "aws:ec2/tag:Tag" && tagTarget(x) === "subnet")) {
+        // A subnet's tags are grouped by its id: one unknown at a preview stops the policy (read, it raises).
+        const id = String(r.props.resourceId);
+        tagged.set(id, { ...(tagged.get(id) ?? {}), [r.props.key]: r.props.value });
     }
     for (const [id, tags] of tagged) {
         if (tags["kubernetes.io/role/elb"] !== undefined) {

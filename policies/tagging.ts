@@ -1,4 +1,5 @@
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { tagTarget } from "./graph";
 import { effectiveTags, isTaggableAwsType } from "./util";
 
 export const DISCOVERY_TAG = "karpenter.sh/discovery";
@@ -22,11 +23,10 @@ export const requiredTags: ResourceValidationPolicy = {
 };
 
 /** Where Karpenter's discovery tag belongs: private subnets and the node security group. */
-function discoveryCarrier(r: { type: string; props: Record<string, any> }): "subnet" | "security-group" | "other" | undefined {
+function discoveryCarrier(r: PolicyResource): "subnet" | "security-group" | "other" | undefined {
     if (r.type === "aws:ec2/tag:Tag") {
         if (!isDiscoveryKey(r.props.key)) return undefined;
-        const id = String(r.props.resourceId ?? "");
-        return id.startsWith("subnet-") ? "subnet" : id.startsWith("sg-") ? "security-group" : "other";
+        return tagTarget(r);
     }
     if (r.type === "awsx:ec2:Vpc") {
         const specs = (r.props.subnetSpecs ?? []) as Array<{ type: string; tags?: Record<string, string> }>;

@@ -46,6 +46,29 @@ export function knownValues<T>(value: T): T {
     return out as T;
 }
 
+/** `props[key]` as knownValues leaves it: undefined when a preview does not know the value yet (or it is unset). */
+export function knownProp(props: Record<string, any>, key: string): unknown {
+    try {
+        return knownValues(props[key]);
+    } catch (e) {
+        if (!(e instanceof UnknownValueError)) throw e;
+        return undefined;
+    }
+}
+
+/**
+ * Whether a value is set: truthy, or unknown at a preview (the program set it from an output AWS has not assigned
+ * yet, such as a KMS key's ARN). `read` reads it through the policy proxy.
+ */
+export function isSet(read: () => unknown): boolean {
+    try {
+        return !!read();
+    } catch (e) {
+        if (!(e instanceof UnknownValueError)) throw e;
+        return true;
+    }
+}
+
 /** A Kubernetes object's name for messages; "(unnamed)" when the program leaves metadata.name to auto-naming. */
 export const objectName = (props: Record<string, any>): string => props.metadata?.name ?? "(unnamed)";
 

@@ -1,11 +1,17 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import * as aws from "@pulumi/aws";
 import { expect } from "chai";
-import { findResource, runProgram } from "../offline/engine";
+import type { RawStackConfig } from "../components/config";
+import { ProgramRun, findResource, runProgram } from "../offline/engine";
 import { UNKNOWN } from "../offline/cloud";
-import { runPolicies } from "../offline/policies";
+import { packConfigFor, runPolicies } from "../offline/policies";
 import { stackConfig } from "../offline/stackFiles";
+import { iamArn } from "../components/iam";
+import { logGroupArn } from "../components/flowLogs";
 import { shared } from "./helpers/lazy";
+import { runStack } from "./helpers/run";
+import { rawConfig } from "./helpers/scenario";
+import { EXISTING_VPC_OVERRIDES, existingClusterConfig, sharedRun } from "./helpers/sharedRuns";
 
 /**
  * The first `pulumi preview` of a stack (no state yet, as for every new review stack and environment): the SDK runs
@@ -20,7 +26,7 @@ describe("the first preview of a new stack", () => {
     describe("the offline engine as a first preview", () => {
         it("the same resources as an update, with AWS-assigned values unknown and auto-generated names known", async () => {
             const preview = await runs.get("dev")!();
-            const update = await runProgram(stackConfig("dev"), { serializeDynamicProviders: false });
+            const update = await sharedRun("dev");
             expect(preview.resources.map((r) => r.urn).sort()).to.deep.equal(update.resources.map((r) => r.urn).sort());
             // The flow-log role's ARN (AWS assigns it) reaches the flow log unknown; the queue's auto-named name is known.
             expect(findResource(preview, "aws:ec2/flowLog:FlowLog", "eks-karpenter-dev-flow-logs").inputs.iamRoleArn).to.equal(UNKNOWN);
@@ -77,4 +83,51 @@ describe("the first preview of a new stack", () => {
             expect((await runPolicies(update, {}, [readsArn, readsName])).map((v) => v.policy)).to.deep.equal(["reads-name"]);
         });
     });
+
+    describe("ARNs the program builds from names (known at a first preview)", () => {
+        it("have the formats AWS documents (IAM identifiers; CloudWatch Logs log groups)", () => {
+            // IAM User Guide, "IAM identifiers": arn:aws:iam::123456789012:role/application_abc/component_xyz/RDSAccess
+            expect(iamArn("aws", "123456789012", "role", "/application_abc/component_xyz/", "RDSAccess")).to.equal("arn:aws:iam::123456789012:role/application_abc/component_xyz/RDSAccess");
+            expect(iamArn("aws", "123456789012", "policy", "/", "UsersManageOwnCredentials")).to.equal("arn:aws:iam::123456789012:policy/UsersManageOwnCredentials");
+            expect(iamArn("aws-cn", "123456789012", "role", "/", "r")).to.equal("arn:aws-cn:iam::123456789012:role/r");
+            // The provider's log group `arn` attribute has no trailing ":*" (the delivery policy adds it for the streams).
+            expect(logGroupArn("aws", "us-east-1", "123456789012", "my-log-group")).to.equal("arn:aws:logs:us-east-1:123456789012:log-group:my-log-group");
+        });
+
+        it("in an update, each equals the ARN AWS reports for the resource it names, with a custom IAM path too", async () => {
+            for (const update of [await sharedRun("dev"), await runStack("dev", { iam: { path: "/platform/" } })]) {
+                const attachments = update.resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" && !String(r.inputs.policyArn).includes(":aws:policy/"));
+                expect(attachments).to.have.length(6);
+                for (const a of attachments) expect(a.inputs.policyArn).to.equal(update.resources.find((r) => r.type === "aws:iam/policy:Policy" && r.state.arn === a.inputs.policyArn)?.state.arn);
+                const entry = findResource(update, "aws:eks/accessEntry:AccessEntry", "eks-karpenter-dev-karpenter-node");
+                expect(entry.inputs.principalArn).to.equal(findResource(update, "aws:iam/role:Role", "eks-karpenter-dev-karpenter-node").state.arn);
+                const association = findResource(update, "aws:eks/podIdentityAssociation:PodIdentityAssociation", "eks-karpenter-dev-karpenter-controller");
+                expect(association.inputs.roleArn).to.equal(findResource(update, "aws:iam/role:Role", "eks-karpenter-dev-karpenter-controller").state.arn);
+                const queue = findResource(update, "aws:sqs/queue:Queue", "eks-karpenter-dev-karpenter-interruption");
+                for (const t of update.resources.filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget")) expect(t.inputs.arn).to.equal(queue.state.arn);
+                const logGroup = update.resources.find((r) => r.type === "aws:cloudwatch/logGroup:LogGroup")!;
+                const delivery = JSON.parse(String(findResource(update, "aws:iam/rolePolicy:RolePolicy", "eks-karpenter-dev-flow-logs").inputs.policy)) as { Statement: Array<{ Resource: string[] }> };
+                expect(delivery.Statement[0].Resource).to.deep.equal([logGroup.state.arn, `${String(logGroup.state.arn)}:*`]);
+            }
+        });
+    });
+
+    // Each configuration the shared runs cover, and the review stack: its first preview against its update.
+    const cases: Array<{ name: string; stack: string; config: () => RawStackConfig; update: () => Promise<ProgramRun> }> = [
+        { name: "dev", stack: "dev", config: () => rawConfig("dev"), update: () => sharedRun("dev") },
+        { name: "prod", stack: "prod", config: () => rawConfig("prod"), update: () => sharedRun("prod") },
+        { name: "pr (a review stack)", stack: "pr", config: () => rawConfig("pr"), update: () => runStack("pr") },
+        { name: "dev in an existing VPC", stack: "dev", config: () => rawConfig("dev", EXISTING_VPC_OVERRIDES), update: () => sharedRun("existingVpc") },
+        { name: "examples/existing-cluster.yaml", stack: "existing-cluster", config: existingClusterConfig, update: () => sharedRun("existingCluster") },
+    ];
+    for (const c of cases) {
+        it(`${c.name}: every policy of the pack runs (none reported as can't run during preview), with the verdicts of an update`, async () => {
+            const preview = await runProgram(c.config(), { serializeDynamicProviders: false, firstPreview: true });
+            const verdicts = await runPolicies(preview, packConfigFor(c.stack));
+            const cantRun = verdicts.filter((v) => v.message.startsWith("can't run"));
+            expect([...new Set(cantRun.map((v) => `${v.policy}: ${v.message.replace(/^.* during preview: /, "")}`))]).to.deep.equal([]);
+            // No verdict lost or invented by a value the preview does not know.
+            expect(verdicts).to.deep.equal(await runPolicies(await c.update(), packConfigFor(c.stack)));
+        });
+    }
 });

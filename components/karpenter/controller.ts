@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { IamConfig } from "../config";
-import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, roleSettings, serviceTrustPolicy } from "../iam";
+import { NODE_ROLE_MANAGED_POLICIES, awsManagedPolicyArn, iamArn, roleSettings, serviceTrustPolicy } from "../iam";
 import { KarpenterConfig } from "./config";
 import { KarpenterCleanup } from "./cleanup";
 import { CONTROLLER_POLICIES, controllerPolicyDocuments, controllerPolicyName, irsaTrustPolicy, podIdentityTrustPolicy } from "./controllerPolicy";
@@ -101,6 +101,10 @@ export class KarpenterController extends pulumi.ComponentResource {
         // Resources with a fixed physical name: a replacement (e.g. a new IAM path) must delete the old one first,
         // or AWS refuses the new one (EntityAlreadyExists). The provider infers this only from state it may lack.
         const fixedName: pulumi.CustomResourceOptions = { parent: this, deleteBeforeReplace: true };
+        // ARNs built from the names (known at a first preview, unlike the providers' `arn` outputs), so the documents,
+        // references and chart values that carry them are known and every policy of the pack can check them.
+        const arnOf = (kind: "role" | "policy", resourceName: pulumi.Output<string>) =>
+            pulumi.all([partition.partition, identity.accountId, resourceName]).apply(([p, accountId, n]) => iamArn(p, accountId, kind, args.iam.path, n));
 
         // Nodes: the role Karpenter passes to its instances, admitted to the cluster by an EC2_LINUX access entry.
         const nodeRole = new aws.iam.Role(
@@ -113,6 +117,7 @@ export class KarpenterController extends pulumi.ComponentResource {
             },
             fixedName,
         );
+        const nodeRoleArn = arnOf("role", nodeRole.name);
         for (const policy of NODE_ROLE_MANAGED_POLICIES) {
             new aws.iam.RolePolicyAttachment(
                 `${name}-node-${policy}`,
@@ -122,7 +127,7 @@ export class KarpenterController extends pulumi.ComponentResource {
         }
         const nodeAccess = new aws.eks.AccessEntry(
             `${name}-node`,
-            { clusterName: args.cluster.clusterName, principalArn: nodeRole.arn, type: "EC2_LINUX" },
+            { clusterName: args.cluster.clusterName, principalArn: nodeRoleArn, type: "EC2_LINUX" },
             { parent: this },
         );
 
@@ -140,9 +145,10 @@ export class KarpenterController extends pulumi.ComponentResource {
             { name: names.queue, messageRetentionSeconds: QUEUE_RETENTION_SECONDS, sqsManagedSseEnabled: true },
             fixedName,
         );
+        const queueArnKnown = pulumi.all([partition.partition, region.region, identity.accountId, queue.name]).apply(([p, r, accountId, n]) => queueArn(p, r, accountId, n));
         new aws.sqs.QueuePolicy(
             `${name}-interruption`,
-            { queueUrl: queue.url, policy: queue.arn.apply((arn) => JSON.stringify(interruptionQueuePolicy(arn))) },
+            { queueUrl: queue.url, policy: queueArnKnown.apply((arn) => JSON.stringify(interruptionQueuePolicy(arn))) },
             { parent: this },
         );
         for (const rule of INTERRUPTION_RULES) {
@@ -156,7 +162,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                 },
                 fixedName,
             );
-            new aws.cloudwatch.EventTarget(`${name}-${rule.name}`, { rule: eventRule.name, arn: queue.arn, targetId: QUEUE_TARGET_ID }, { parent: this });
+            new aws.cloudwatch.EventTarget(`${name}-${rule.name}`, { rule: eventRule.name, arn: queueArnKnown, targetId: QUEUE_TARGET_ID }, { parent: this });
         }
 
         // Controller: a role for EKS Pod Identity with upstream's six policies.
@@ -175,7 +181,8 @@ export class KarpenterController extends pulumi.ComponentResource {
             },
             fixedName,
         );
-        const documents = pulumi.all([partition, region, identity, nodeRole.arn]).apply(([part, reg, id, nodeRoleArn]) =>
+        const controllerRoleArn = arnOf("role", controllerRole.name);
+        const documents = pulumi.all([partition, region, identity, nodeRoleArn]).apply(([part, reg, id, nodeRoleArn]) =>
             controllerPolicyDocuments({
                 partition: part.partition,
                 dnsSuffix: part.dnsSuffix,
@@ -197,7 +204,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                 },
                 fixedName,
             );
-            return new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: controllerRole.name, policyArn: managed.arn }, { parent: this });
+            return new aws.iam.RolePolicyAttachment(`${name}-${policy}`, { role: controllerRole.name, policyArn: arnOf("policy", managed.name) }, { parent: this });
         });
         // Pod Identity: an association; IRSA: the role ARN on the service account (below) and the OIDC trust above.
         const credentials: pulumi.Resource[] =
@@ -205,7 +212,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                 ? [
                       new aws.eks.PodIdentityAssociation(
                           `${name}-controller`,
-                          { clusterName: args.cluster.clusterName, namespace: args.namespace, serviceAccount: SERVICE_ACCOUNT, roleArn: controllerRole.arn },
+                          { clusterName: args.cluster.clusterName, namespace: args.namespace, serviceAccount: SERVICE_ACCOUNT, roleArn: controllerRoleArn },
                           { parent: this, dependsOn: attachments },
                       ),
                   ]
@@ -231,7 +238,7 @@ export class KarpenterController extends pulumi.ComponentResource {
                 version: args.version,
                 namespace: args.namespace,
                 skipCrds: true,
-                values: pulumi.all([queue.name, controllerRole.arn]).apply(([queueName, roleArn]) =>
+                values: pulumi.all([queue.name, controllerRoleArn]).apply(([queueName, roleArn]) =>
                     controllerHelmValues({
                         clusterName: args.clusterName,
                         queueName,

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import type { RawStackConfig } from "../../components/config";
 import { ProgramRun, runProgram } from "../../offline/engine";
 import { stackConfig } from "../../offline/stackFiles";
 import { strykerKey } from "./lazy";
@@ -8,6 +9,15 @@ import { runStack } from "./run";
 
 /** An existing VPC with two private subnets and one public one (ids of the shape AWS uses). */
 export const EXISTING_VPC = { vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"], publicSubnetIds: ["subnet-0cccccccccccccccc"] };
+
+/** The overrides of the "existingVpc" run: dev in EXISTING_VPC. */
+export const EXISTING_VPC_OVERRIDES = { availabilityZoneCount: undefined, natGateways: undefined, existingVpc: EXISTING_VPC };
+
+/** The config of the "existingCluster" run: examples/existing-cluster.yaml. */
+export function existingClusterConfig(): RawStackConfig {
+    const example = parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "examples", "existing-cluster.yaml"), "utf8")) as { config: Record<string, unknown> };
+    return stackConfig("existing-cluster", { override: example.config });
+}
 
 export type SharedRun = "dev" | "prod" | "existingVpc" | "existingCluster";
 const runs = new Map<SharedRun, Promise<ProgramRun>>();
@@ -25,11 +35,9 @@ export function sharedRun(kind: SharedRun): Promise<ProgramRun> {
     }
     let run = runs.get(kind);
     if (!run) {
-        if (kind === "existingVpc") run = runStack("dev", { availabilityZoneCount: undefined, natGateways: undefined, existingVpc: EXISTING_VPC });
-        else if (kind === "existingCluster") {
-            const example = parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "examples", "existing-cluster.yaml"), "utf8")) as { config: Record<string, unknown> };
-            run = runProgram(stackConfig("existing-cluster", { override: example.config }));
-        } else run = runStack(kind);
+        if (kind === "existingVpc") run = runStack("dev", EXISTING_VPC_OVERRIDES);
+        else if (kind === "existingCluster") run = runProgram(existingClusterConfig());
+        else run = runStack(kind);
         runs.set(kind, run);
     }
     return run;
