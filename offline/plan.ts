@@ -93,13 +93,14 @@ function progress(log: ((line: string) => void) | undefined, what: string): () =
 }
 
 /** Runs the program for a stack; a config error is printed and becomes exit code 2. */
-async function runStack(o: PlanOptions, stackFileConfig: Record<string, unknown> | undefined, log: (line: string) => void, stackFile?: string): Promise<ProgramRun | undefined> {
-    const done = progress(o.log, `running the program for stack "${o.stack}"`);
+async function runStack(o: PlanOptions, stackFileConfig: Record<string, unknown> | undefined, log: (line: string) => void, stackFile?: string, firstPreview = false): Promise<ProgramRun | undefined> {
+    const done = progress(o.log, `running the program for stack "${o.stack}"${firstPreview ? " as its first preview" : ""}`);
     try {
         const source = stackFileConfig ? { override: stackFileConfig } : stackFile ? { stackFile } : {};
         return await runProgram(stackConfig(o.stack, { ...(o.projectDir ? { dir: o.projectDir } : {}), ...source }), {
             program: o.program,
             serializeDynamicProviders: false,
+            firstPreview,
         });
     } catch (e) {
         // The CLI's own checks of Pulumi.yaml and the stack file, then the program's: both stop before any resource.
@@ -163,6 +164,10 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     const { config: packConfig, choice } = policyConfigFor(o.stack, o.projectDir);
     const violations = await runPolicies(run, packConfig);
     doneChecks();
+    // The pack again at the stack's first preview (every new stack, every review stack): a policy that reads a value
+    // AWS has not assigned yet is reported as not run by @pulumi/policy, so that preview would not check it.
+    const preview = await runStack(o, o.stackFileConfig, log, o.stackFile, true);
+    const cantRun = preview ? (await runPolicies(preview, packConfig)).filter((v) => v.message.startsWith("can't run")) : [];
     if (!o.quiet) log("");
     log("Checks:");
     log(`  ${manifestFindings.length === 0 ? "ok  " : "FAIL"} Kubernetes objects: ${artifacts.manifests.length} checked against their schemas and declared fields`);
@@ -173,6 +178,10 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     log(`  ${mandatory.length === 0 ? "ok  " : "FAIL"} Policy pack (${choice.description}): ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violations`);
     for (const v of violations) log(`       [${v.enforcementLevel}] ${v.policy}: ${v.resource ?? "stack"}: ${v.message}`);
     findings.push(...mandatory.map((v) => ({ where: `policy ${v.policy} (${v.resource ?? "stack"})`, message: v.message })));
+    const notRun = [...new Set(cantRun.map((v) => v.policy))];
+    log(`  ${notRun.length === 0 ? "ok  " : "FAIL"} Policy pack at the first preview: ${notRun.length === 0 ? "every policy runs" : `${notRun.length} policies can't run (a new stack's preview would not check them)`}`);
+    for (const v of cantRun) log(`       ${v.policy}: ${v.resource ?? "stack"}: ${v.message.replace(/^.* during preview: /, "")}`);
+    findings.push(...cantRun.map((v) => ({ where: `policy ${v.policy} (${v.resource ?? "stack"}) at the first preview`, message: v.message })));
 
     const dir = path.join(o.outDir, o.stack);
     const document = resourcesDocument(run) as PlannedResource[];

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as aws from "@pulumi/aws";
 import { expect } from "chai";
 import { parse } from "yaml";
 import { FIELD_TREES_FILE, generateFieldTrees } from "../offline/genFieldTrees";
@@ -118,6 +119,23 @@ describe("offline plan", () => {
                 message: 'a statement allows ec2:RunInstance (unknown access level) on Resource "*" without a Condition; scope the resources or add a condition.',
             },
         ]);
+    });
+
+    it("fails with exit 1 when a policy can't run at the stack's first preview, naming the policy and the value it read", async () => {
+        // A customer-managed policy attached by its `arn` output: unknown until IAM creates the policy.
+        const attachesByArn = () => {
+            const provider = new aws.Provider("aws", { region: "us-west-2" });
+            const role = new aws.iam.Role("r", { name: "fixed-name", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }, { provider });
+            const policy = new aws.iam.Policy("p", { policy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) }, { provider });
+            new aws.iam.RolePolicyAttachment("a", { role: role.name, policyArn: policy.arn }, { provider });
+            return {};
+        };
+        const result = await planStack({ stack: "dev", outDir: path.join(out, "unknown"), log: silent, program: attachesByArn });
+        expect(result.exitCode).to.equal(1);
+        expect(result.findings).to.deep.include({
+            where: "policy iam-no-broad-managed-policies (a) at the first preview",
+            message: "can't run policy 'iam-no-broad-managed-policies' from policy pack 'eks-karpenter@v0.1.0' during preview: string value at .policyArn can't be known during preview",
+        });
     });
 
     it("keeps offline/fieldTrees.json in step with the model types (npm run gen:field-trees)", () => {
