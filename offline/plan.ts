@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import { StackConfigError } from "../components/config";
 import { Finding, checkIamActions, checkManifests } from "./checks";
@@ -95,6 +96,9 @@ function progress(log: ((line: string) => void) | undefined, what: string): () =
 /** Runs the program for a stack; a config error is printed and becomes exit code 2. */
 async function runStack(o: PlanOptions, stackFileConfig: Record<string, unknown> | undefined, log: (line: string) => void, stackFile?: string, firstPreview = false): Promise<ProgramRun | undefined> {
     const done = progress(o.log, `running the program for stack "${o.stack}"${firstPreview ? " as its first preview" : ""}`);
+    // The first-preview run repeats the program: its warnings were printed by the first run.
+    const warn = pulumi.log.warn;
+    if (firstPreview) pulumi.log.warn = async () => undefined;
     try {
         const source = stackFileConfig ? { override: stackFileConfig } : stackFile ? { stackFile } : {};
         return await runProgram(stackConfig(o.stack, { ...(o.projectDir ? { dir: o.projectDir } : {}), ...source }), {
@@ -114,6 +118,7 @@ async function runStack(o: PlanOptions, stackFileConfig: Record<string, unknown>
         }
         throw e;
     } finally {
+        pulumi.log.warn = warn;
         done();
     }
 }

@@ -152,6 +152,9 @@ describe("offline plan", () => {
             const dev = r.stdout.split(/^(?=Plan of stack )/m).find((section) => section.startsWith('Plan of stack "dev"'))!;
             expect(dev).to.match(/ok {3}Kubernetes objects: 4 checked/);
             expect(dev).to.match(/ok {3}IAM: 13 documents/);
+            expect(dev).to.match(/ok {3}Policy pack at the first preview: every policy runs/);
+            // Each stack's warning once: the first-preview run repeats the program, not its messages.
+            expect(r.stderr.match(/No adminPrincipalArns/g)).to.have.length(3);
         });
 
         it("exits 2 with the config problems for a broken stack file, and a usage message for a stack that does not exist", async () => {
