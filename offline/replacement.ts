@@ -124,11 +124,14 @@ export const REPLACEMENT_RULES: Record<string, ReplacementRule> = {
         source: TF("aws_eks_pod_identity_association", "internal/service/eks/pod_identity_association.go", "00a35305dc1b297a6fcdecdfbba33f1e63c3da39"),
     },
     // EC2 and VPC
-    // internal/service/ec2/ec2_launch_template.go (89 kB): only its first 16 kB were read (no ForceNew there);
-    // name/name_prefix ForceNew is NOT re-verified.
-    "aws:ec2/launchTemplate:LaunchTemplate": { forceNew: ["name", "namePrefix"], order: "name", source: "terraform-provider-aws aws_launch_template (internal/service/ec2/ec2_launch_template.go, partly read): name, name_prefix — UNVERIFIED" },
-    // aws_ec2_tag: its source file is not in the upstream index; resource_id and key as the table had them — UNVERIFIED.
-    "aws:ec2/tag:Tag": { forceNew: ["resourceId", "key"], order: "create-first", source: "terraform-provider-aws aws_ec2_tag: resource_id, key — UNVERIFIED (source not found in the index)" },
+    // internal/service/ec2/ec2_launch_template.go, the whole schema read at 025e4f81cab8 (and c49358f89b43): only the
+    // top-level name and name_prefix are ForceNew (no nested attribute; CustomizeDiff only marks default_version and
+    // latest_version computed). An older file than the upstream of @pulumi/aws 7.48.0 (the newest stored).
+    "aws:ec2/launchTemplate:LaunchTemplate": { forceNew: ["name", "namePrefix"], order: "name", source: TF("aws_launch_template", "internal/service/ec2/ec2_launch_template.go", "025e4f81cab8553cb052aebfcc5987e2aa8c702a") },
+    // aws_ec2_tag (still an SDKv2 resource, resourceTag, per service_package_gen.go at 000cd09abd66): resource_id and
+    // key ForceNew, value updated in place (Update), read in aws/resource_aws_ec2_tag.go at 299594d1f62a (the newest
+    // version of its source stored; internal/service/ec2 moved it since). An older version had value ForceNew too.
+    "aws:ec2/tag:Tag": { forceNew: ["resourceId", "key"], order: "create-first", source: TF("aws_ec2_tag", "aws/resource_aws_ec2_tag.go", "299594d1f62af7947b7512eb6ac17a096ba30217") },
     // internal/service/ec2/vpc_.go: cidr_block, ipv4_ipam_pool_id, ipv4_netmask_length. NOT instance_tenancy
     // (ModifyVpcTenancy in place).
     "aws:ec2/vpc:Vpc": { forceNew: ["cidrBlock", "ipv4IpamPoolId", "ipv4NetmaskLength"], order: "create-first", source: TF("aws_vpc", "internal/service/ec2/vpc_.go", "00081ce41cc691433ac19bf42227cdabffd0454d") },
