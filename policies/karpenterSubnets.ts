@@ -14,7 +14,7 @@ function publicSubnets(resources: PolicyResource[]): { tagSets: Array<Record<str
         if (r.type === "awsx:ec2:Vpc" || r.type === "awsx:ec2:DefaultVpc") {
             for (const spec of (r.props.subnetSpecs ?? []) as Array<{ type: string; tags?: Record<string, string> }>) if (spec.type === "Public") tagSets.push(spec.tags ?? {});
             // Unknown at a first preview: the subnets do not exist yet, so no id a selector names can be theirs.
-            ids.push(...(((knownProp(r.props, "publicSubnetIds") as string[] | undefined) ?? []).filter((id) => id !== undefined)));
+            ids.push(...((knownProp(r.props, "publicSubnetIds") as string[] | undefined) ?? []));
         }
         // A default VPC's subnets (aws:ec2/defaultSubnet) map public IPs too.
         if ((r.type === "aws:ec2/subnet:Subnet" || r.type === "aws:ec2/defaultSubnet:DefaultSubnet") && r.props.mapPublicIpOnLaunch === true) {
