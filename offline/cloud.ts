@@ -177,8 +177,8 @@ const RESOURCES: Record<string, Outputs> = {
  */
 export const UNKNOWN = pulumi.runtime.unknownValue;
 
-/** Outputs the provider's Check fills in before create: the auto-generated physical name. */
-const PREVIEW_KNOWN = new Set(["name", "nodeGroupName"]);
+/** Outputs the provider's Check fills in before create (so they are inputs to the engine): the auto-generated physical name. */
+export const CHECK_FILLED = new Set(["name", "nodeGroupName"]);
 
 const PREVIEW: Record<string, (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>> = {
     // pulumi-eks: the aws.eks.Cluster child has the given (or auto-generated) name and the requested version; the
@@ -208,7 +208,7 @@ const PREVIEW: Record<string, (args: pulumi.runtime.MockResourceArgs) => Record<
 function previewOutputs(args: pulumi.runtime.MockResourceArgs, full: () => Record<string, unknown>): Record<string, unknown> {
     const special = PREVIEW[args.type];
     if (special) return special(args);
-    return Object.fromEntries(Object.entries(full()).map(([k, v]) => [k, PREVIEW_KNOWN.has(k) ? v : k in args.inputs ? args.inputs[k] : UNKNOWN]));
+    return Object.fromEntries(Object.entries(full()).map(([k, v]) => [k, CHECK_FILLED.has(k) ? v : k in args.inputs ? args.inputs[k] : UNKNOWN]));
 }
 
 const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) => Record<string, unknown>> = {
@@ -279,7 +279,10 @@ export function offlineMocks(
             if (!outputs) throw new Error(`Mock not implemented: ${args.type} (resource ${args.name})`);
             // At a first preview a custom resource has no id yet (the SDK reads "" as unknown during a preview).
             const id = args.custom === false || firstPreview ? "" : `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`;
-            const state = { ...args.inputs, ...(firstPreview ? previewOutputs(args, () => outputs(args, scope, `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`)) : outputs(args, scope, id)) };
+            const computed = firstPreview ? previewOutputs(args, () => outputs(args, scope, `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`)) : outputs(args, scope, id);
+            // A provider returns the (checked) inputs with the computed outputs; a remote component's construct returns
+            // its outputs only.
+            const state = args.custom === false ? computed : { ...args.inputs, ...computed };
             const problem = nameLimitProblem(args.type, args.name, state);
             if (problem) throw new Error(problem);
             return { id, state };

@@ -35,7 +35,11 @@ export interface RecordedResource {
     secretInputs: string[];
     /** The id the offline cloud gave it ("" for components). */
     id: string;
-    /** State the offline cloud returned: inputs plus computed outputs. */
+    /**
+     * State the offline cloud returned: for a custom resource its inputs plus computed outputs, for a remote
+     * component the outputs its construct returns; for a component of this program, what it passed to
+     * registerOutputs. What stack policies see (the engine hands AnalyzeStack each resource's outputs).
+     */
     state: Record<string, unknown>;
     /** Resource options the engine acts on when this resource changes (as the program sent them). */
     options: ResourceOptionsRecord;
@@ -118,8 +122,16 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
     const mocks = offlineMocks(scope, options.extraMocks, disabledDefaultProviders, options.cloudState, options.firstPreview === true);
     const states = new Map<string, { id: string; state: Record<string, unknown> }>();
     const newResource = mocks.newResource.bind(mocks);
+    // pulumi/pulumi provider_plugin.go Create: at a preview, a provider whose configuration is not fully known (the
+    // Kubernetes provider of a cluster not created yet) hands back an empty property map: every output unknown.
+    const configUnknown = (provider: string | undefined) => {
+        const urn = provider?.slice(0, provider.lastIndexOf("::"));
+        const p = urn ? resources.find((r) => r.urn === urn) : undefined;
+        return p !== undefined && JSON.stringify(p.inputs).includes(pulumi.runtime.unknownValue);
+    };
     mocks.newResource = async (args) => {
-        const result = await newResource(args);
+        let result = await newResource(args);
+        if (options.firstPreview && args.custom !== false && configUnknown(args.provider)) result = { id: "", state: {} };
         states.set(`${args.type}::${args.name}`, { id: result.id ?? "", state: plainData(result.state) as Record<string, unknown> });
         return result;
     };
@@ -174,6 +186,19 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
             callback(err, resp);
         });
 
+    // A component's outputs are what it registers (pulumi/pulumi: a new component's state has no outputs until then).
+    const registeredOutputs = new Map<string, Record<string, unknown>>();
+    const monitorOutputs = pulumi.runtime.getMonitor() as unknown as { registerResourceOutputs(req: { getUrn(): string; getOutputs(): unknown }, cb: (err: Error | null, resp?: unknown) => void): void };
+    const registerOutputs = monitorOutputs.registerResourceOutputs.bind(monitorOutputs);
+    monitorOutputs.registerResourceOutputs = (req, callback) =>
+        registerOutputs(req, (err, resp) => {
+            if (!err) {
+                const outputs = pulumi.runtime.deserializeProperties(req.getOutputs() as Parameters<typeof pulumi.runtime.deserializeProperties>[0]);
+                registeredOutputs.set(req.getUrn(), unwrapSecrets(plainData(outputs) as Record<string, unknown>).inputs);
+            }
+            callback(err, resp);
+        });
+
     const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: (...args: unknown[]) => Promise<unknown> };
     // The SDK's own function, kept once: a run that overlapped another must not restore the other's stand-in.
     const serializeFunction = (realSerializeFunction ??= closure.serializeFunction);
@@ -208,6 +233,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
             throw new Error(`The program failed offline (${failures.length} hidden failure${failures.length > 1 ? "s" : ""}):\n${causes.join("\n")}`);
         }
         for (const r of resources) if (!r.modelled) Object.assign(r, states.get(`${r.type}::${r.name}`) ?? {});
+        for (const r of resources) if (!r.custom && !r.remote && registeredOutputs.has(r.urn)) r.state = registeredOutputs.get(r.urn)!;
         return { config, scope, resources, outputs };
     } catch (e) {
         // Tests and the plan need to know how far the program got (a config error must register nothing).

@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { type PolicyConfigChoice, choosePolicyConfig, parseDelivery } from "../deployments/stacks";
 import { allPolicies } from "../policies/all";
 import { PACK_NAME } from "../policies/pack";
+import { CHECK_FILLED } from "./cloud";
 import type { ProgramRun, RecordedResource } from "./engine";
 import { PROJECT_DIR } from "./stackFiles";
 
@@ -75,16 +76,23 @@ export function cantRunMessage(policy: string, error: Error): string {
     return `can't run policy '${policy}' from policy pack '${PACK.name}@v${PACK.version}' during preview: ${error.message}`;
 }
 
-function policyResources(run: ProgramRun): Map<RecordedResource, PolicyResource> {
+/**
+ * The stack's resources as the engine hands them to a pack (pulumi/pulumi step_generator.go): a resource policy
+ * sees a resource's inputs as the provider's Check returned them (with the auto-generated name), a stack policy
+ * each resource's outputs (`AnalyzeStack is called on the final outputs`): a custom resource's state, a remote
+ * component's construct outputs, a component's registered outputs. Props go through @pulumi/policy's proxy.
+ */
+function policyResources(run: ProgramRun, view: "inputs" | "outputs"): Map<RecordedResource, PolicyResource> {
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     const out = new Map<RecordedResource, PolicyResource>();
     const providerOf = (r: RecordedResource) => {
         const urn = r.provider?.slice(0, r.provider.lastIndexOf("::"));
         const p = urn ? byUrn.get(urn) : undefined;
-        return p ? { type: p.type, props: p.inputs, urn: p.urn, name: p.name } : undefined;
+        return p ? { type: p.type, props: proxy.unknownCheckingProxy(p.inputs), urn: p.urn, name: p.name } : undefined;
     };
+    const checkFilled = (r: RecordedResource) => (r.custom ? Object.fromEntries(Object.entries(r.state).filter(([k]) => CHECK_FILLED.has(k) && !(k in r.inputs))) : {});
     for (const r of run.resources) {
-        const props = proxy.unknownCheckingProxy({ ...r.state, ...r.inputs });
+        const props = proxy.unknownCheckingProxy(view === "inputs" ? { ...r.inputs, ...checkFilled(r) } : { ...r.state });
         out.set(r, {
             type: r.type,
             props,
@@ -154,7 +162,8 @@ export function packConfigProblems(config: PackConfig, policies: AnyPolicy[] = a
 export async function runPolicies(run: ProgramRun, config: PackConfig, policies: AnyPolicy[] = allPolicies): Promise<Violation[]> {
     const problems = packConfigProblems(config, policies);
     if (problems.length > 0) throw new Error(`the policy pack config is refused, as the Pulumi CLI would refuse it:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    const resources = policyResources(run);
+    const inputs = policyResources(run, "inputs");
+    const resources = policyResources(run, "outputs");
     const violations: Violation[] = [];
     const notApplicable = (reason?: string): never => {
         throw new NotApplicable(reason);
@@ -176,7 +185,7 @@ export async function runPolicies(run: ProgramRun, config: PackConfig, policies:
             continue;
         }
         const validations = ([] as Array<NonNullable<ResourceValidationPolicy["validateResource"]>>).concat(policy.validateResource ?? []).flat();
-        for (const pr of resources.values()) {
+        for (const pr of inputs.values()) {
             const args: ResourceValidationArgs = { ...pr, stackTags: new Map(), getConfig, notApplicable } as unknown as ResourceValidationArgs;
             for (const validate of validations) {
                 try {

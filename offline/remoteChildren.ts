@@ -134,7 +134,7 @@ const awsxVpc: Model = (name, inputs) => {
     expectOption(c, inputs, "availabilityZoneNames", [undefined]);
     const azCount = Number(inputs.numberOfAvailabilityZones ?? 3);
     const strategy = String((inputs.natGateways as { strategy?: string } | undefined)?.strategy ?? "OnePerAz").toLowerCase();
-    const specs = ((inputs.subnetSpecs ?? []) as Array<{ type: string; name?: string }>)
+    const specs = ((inputs.subnetSpecs ?? []) as Array<{ type: string; name?: string; tags?: Record<string, string> }>)
         .filter((s) => s.type !== "Unused")
         // compareSubnetSpecs: public first, then private, then isolated.
         .sort((a, b) => ["public", "private", "isolated"].indexOf(a.type.toLowerCase()) - ["public", "private", "isolated"].indexOf(b.type.toLowerCase()));
@@ -150,7 +150,15 @@ const awsxVpc: Model = (name, inputs) => {
             const inSubnet = { type: "aws:ec2/subnet:Subnet", name: subnet };
             const inRouteTable = { type: "aws:ec2/routeTable:RouteTable", name: subnet };
             children.push(
-                { type: "aws:ec2/subnet:Subnet", name: subnet, parent: { type: "aws:ec2/vpc:Vpc", name }, custom: true, inputs: { mapPublicIpOnLaunch: type === "public" } },
+                {
+                    type: "aws:ec2/subnet:Subnet",
+                    name: subnet,
+                    parent: { type: "aws:ec2/vpc:Vpc", name },
+                    custom: true,
+                    // vpc.ts: tags { ...sharedTags ({ Name: vpcName, ...args.tags }), ...spec.tags, Name: nameTag, SubnetType }
+                    // (nameTag, subnetNaming.ts: the legacy strategy names the tag as the resource).
+                    inputs: { mapPublicIpOnLaunch: type === "public", tags: { ...((inputs.tags ?? {}) as Record<string, string>), ...(spec.tags ?? {}), Name: subnet, SubnetType: spec.type } },
+                },
                 { type: "aws:ec2/routeTable:RouteTable", name: subnet, parent: inSubnet, custom: true, inputs: {} },
                 { type: "aws:ec2/routeTableAssociation:RouteTableAssociation", name: subnet, parent: inRouteTable, custom: true, inputs: {} },
             );

@@ -139,8 +139,10 @@ export const controllerScoping: StackValidationPolicy = {
         // At a first preview AWS-assigned values (ARNs, the documents built from them) are unknown: leave them out and
         // follow property dependencies instead (graph.ts), rather than not running at all.
         const resources = args.resources.map((r) => ({ ...r, props: knownValues(r.props) }));
-        // The cluster the stack creates, or (installing into an existing cluster) the one the chart is given.
-        const cluster = resources.find((r) => r.type === "eks:index:Cluster" || r.type === "aws:eks/cluster:Cluster");
+        // The cluster the stack creates, or (installing into an existing cluster) the one the chart is given. A stack
+        // policy sees outputs: the aws:eks/cluster:Cluster's name (pulumi-eks's child); the eks:index:Cluster
+        // component's outputs have none.
+        const cluster = resources.find((r) => r.type === "aws:eks/cluster:Cluster");
         const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && /\/karpenter$/.test(String(r.props.chart)));
         const clusterName = cluster?.props.name ?? release?.props.values?.settings?.clusterName;
         if (!clusterName) return;
@@ -149,7 +151,12 @@ export const controllerScoping: StackValidationPolicy = {
         const ctx: ScopingContext = {
             clusterName: String(clusterName),
             region: provider?.props.region,
-            nodeRoleNames: resources.filter((r) => r.type === "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").flatMap((r) => (r.props.spec?.role ? [String(r.props.spec.role)] : [])),
+            // The EC2NodeClasses' role, and the roles admitted to the cluster as EC2 nodes (an EC2_LINUX access entry):
+            // at a first preview the Kubernetes objects show no outputs (their provider's kubeconfig is not known yet).
+            nodeRoleNames: [
+                ...resources.filter((r) => r.type === "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass").flatMap((r) => (r.props.spec?.role ? [String(r.props.spec.role)] : [])),
+                ...resources.filter((r) => r.type === "aws:eks/accessEntry:AccessEntry" && r.props.type === "EC2_LINUX").flatMap((r) => (arnName(r.props.principalArn) ? [arnName(r.props.principalArn)!] : [])),
+            ],
         };
         const controller = controllerRole(resources, serviceAccount);
         const grants = grantsOf(resources);

@@ -8,7 +8,9 @@ import { packConfigFor, runPolicies } from "../offline/policies";
 import { stackConfig } from "../offline/stackFiles";
 import { iamArn } from "../components/iam";
 import { logGroupArn } from "../components/flowLogs";
+import { EDITS, R } from "./helpers/insecureEdits";
 import { shared } from "./helpers/lazy";
+import { copyRun } from "./helpers/mutate";
 import { runStack } from "./helpers/run";
 import { rawConfig } from "./helpers/scenario";
 import { EXISTING_VPC_OVERRIDES, existingClusterConfig, sharedRun } from "./helpers/sharedRuns";
@@ -110,6 +112,34 @@ describe("the first preview of a new stack", () => {
                 expect(delivery.Statement[0].Resource).to.deep.equal([logGroup.state.arn, `${String(logGroup.state.arn)}:*`]);
             }
         });
+    });
+
+    describe("the policy mutation suite's insecure edits, made to a first preview", () => {
+        // What a first preview cannot show, by the engine's rules: the Kubernetes objects have no outputs (their
+        // provider's kubeconfig comes from the cluster not created yet), so a stack policy sees neither the
+        // EC2NodeClass's subnets nor the chart's queue; and an edit that links resources by an ARN AWS has not
+        // assigned, without the property dependency a program's reference would carry, cannot be followed. Every
+        // other edit must be blocked by the same mandatory policies as in an update.
+        const NOT_AT_FIRST_PREVIEW: Record<string, string> = {
+            "an EC2NodeClass adds a public subnet by id": "the EC2NodeClass has no outputs (and the public subnets no ids) yet",
+            "the interruption queue loses its encryption": "the policy finds the queue through the chart, which has no outputs yet",
+            "the controller's NodeLifecycle policy is also attached to Karpenter's node role": "the edit attaches by the policy's ARN, unknown, without a property dependency",
+        };
+        const runsFor = new Map(["dev", "prod"].map((stack) => [stack, shared(() => runProgram(stackConfig(stack), { serializeDynamicProviders: false, firstPreview: true }))]));
+        for (const stack of ["dev", "prod"]) {
+            it(`${stack}: blocked by the same mandatory policies as in an update (${Object.keys(NOT_AT_FIRST_PREVIEW).length} edits excepted, each with its reason)`, async () => {
+                const preview = await runsFor.get(stack)!();
+                const differing: Record<string, string> = {};
+                for (const e of EDITS.filter((x) => !x.config)) {
+                    const run = copyRun(preview);
+                    const clusterName = String(run.resources.find((r) => r.type === R.cluster)!.inputs.name);
+                    e.apply(run, { clusterName, prefix: clusterName });
+                    const blocked = [...new Set((await runPolicies(run, packConfigFor(stack))).filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))];
+                    if (!e.blockedBy.every((p) => blocked.includes(p))) differing[e.edit] = `blocked by ${blocked.join(", ") || "nothing"}`;
+                }
+                expect(Object.keys(differing).sort()).to.deep.equal(Object.keys(NOT_AT_FIRST_PREVIEW).sort());
+            });
+        }
     });
 
     // Each configuration the shared runs cover, and the review stack: its first preview against its update.

@@ -43,7 +43,7 @@ const role = (name: string, extra: Record<string, unknown> = {}): FakeResource =
 function stack(docs: Record<string, string>, options: { region?: string | null; nodeRoles?: string[]; extra?: FakeResource[]; holder?: string } = {}): FakeResource[] {
     const region = options.region === undefined ? "us-west-2" : options.region;
     return [
-        { type: "eks:index:Cluster", props: { name: "demo" } },
+        { type: "aws:eks/cluster:Cluster", props: { name: "demo" } },
         { type: "pulumi:providers:aws", props: region === null ? {} : { region } },
         role("demo-karpenter"),
         role("demo-node"),
@@ -289,7 +289,7 @@ describe("karpenter-controller-scoping: actions and resources", () => {
 
     it("a cluster name with regular-expression characters is matched literally", async () => {
         const resources = stack(oneStatement("p", terminate("arn:aws:ec2:us-west-2:*:instance/*", "ec2:TerminateInstances", { Condition: { StringEquals: { "aws:ResourceTag/kubernetes.io/cluster/demo": "owned" }, StringLike: { "aws:ResourceTag/karpenter.sh/nodepool": "*" } } })));
-        resources[0] = { type: "eks:index:Cluster", props: { name: "d.mo" } };
+        resources[0] = { type: "aws:eks/cluster:Cluster", props: { name: "d.mo" } };
         expect(await stackViolations(controllerScoping, resources)).to.have.length(1);
     });
 });

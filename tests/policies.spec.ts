@@ -107,12 +107,17 @@ describe("policy pack", () => {
         });
 
         it("karpenter-discovery-tags: only private subnets and the node security group carry the tag, with the cluster's name", async () => {
-            const cluster = { type: "eks:index:Cluster", props: { name: "demo" } };
+            // A stack policy sees outputs: the aws:eks/cluster:Cluster's name (pulumi-eks's child, or the program's own).
+            const cluster = { type: "aws:eks/cluster:Cluster", props: { name: "demo" } };
             const vpc = (specs: unknown[]) => ({ type: "awsx:ec2:Vpc", props: { subnetSpecs: specs } });
             const sgTag = { type: "aws:ec2/tag:Tag", props: { resourceId: "sg-1", key: "karpenter.sh/discovery", value: "demo" } };
             const nc = nodeClass(hardenedSpec);
             const good = [cluster, vpc([{ type: "Private", tags: { "karpenter.sh/discovery": "demo" } }, { type: "Public", tags: {} }]), sgTag, nc];
             expect(await stackViolations(discoveryTags, good)).to.deep.equal([]);
+            // The eks:index:Cluster component's outputs (eksCluster, kubeconfig, ...) carry no name: not read as the
+            // cluster (before, a real preview compared every tag with "undefined": mandatory violations).
+            const componentOutputs = { type: "eks:index:Cluster", props: { kubeconfig: "{}", eksCluster: { urn: "urn:x" } } };
+            expect(await stackViolations(discoveryTags, [componentOutputs, ...good])).to.deep.equal([]);
             expect(await stackViolations(discoveryTags, [...good, { type: "aws:s3/bucket:Bucket", name: "logs", props: { tags: { "karpenter.sh/discovery": "demo" } } }])).to.deep.equal([
                 "aws:s3/bucket:Bucket logs carries karpenter.sh/discovery; only private subnets and the node security group may.",
             ]);

@@ -32,7 +32,7 @@ describe("policy rules: one violating and one compliant case each", () => {
         });
 
         const stack = (deletion: Record<string, unknown>, extra: FakeResource[] = []): FakeResource[] => [
-            { type: "eks:index:Cluster", props: { name: "demo" } },
+            { type: "aws:eks/cluster:Cluster", props: { name: "demo" } },
             { type: "pulumi:providers:aws", props: { region: "us-west-2" } },
             { type: "aws:iam/role:Role", name: "controller", props: { name: "demo-karpenter", arn: "arn:aws:iam::123456789012:role/demo-karpenter" } },
             { type: "aws:iam/role:Role", name: "node", props: { name: "demo-karpenter-node", arn: "arn:aws:iam::123456789012:role/demo-karpenter-node" } },

@@ -64,7 +64,7 @@ describe("policies at a first preview: values AWS has not assigned yet", () => {
     });
 
     describe("karpenter-discovery-tags", () => {
-        const cluster: FakeResource = { type: "eks:index:Cluster", name: "cluster", props: { name: "demo" } };
+        const cluster: FakeResource = { type: "aws:eks/cluster:Cluster", name: "cluster", props: { name: "demo" } };
         const vpc: FakeResource = {
             type: "awsx:ec2:Vpc",
             name: "vpc",
