@@ -16,10 +16,19 @@ export function refersTo(from: PolicyResource, key: string, to: PolicyResource, 
     const value = knownProp(from.props, key);
     const values = Array.isArray(value) ? value : [value];
     if (values.some((v) => known.includes(v))) return true;
-    return (from.propertyDependencies?.[key] ?? []).some((d) => d.urn === to.urn);
+    const dependencies = from.propertyDependencies?.[key] ?? [];
+    // Unknown, and nothing says where it comes from: undecidable. Reading it raises (the policy is reported as not
+    // run) instead of answering "no".
+    if (value === undefined && dependencies.length === 0 && isSet(() => from.props[key])) raiseUnknown(from, key);
+    return dependencies.some((d) => d.urn === to.urn);
 }
 
 const CLUSTERS = ["aws:eks/cluster:Cluster", "eks:index:Cluster"];
+
+/** Reads a value the preview does not know: @pulumi/policy's proxy raises, and its server reports the policy as not run. */
+function raiseUnknown(r: PolicyResource, key: string): void {
+    void r.props[key];
+}
 
 /**
  * What an aws:ec2/tag:Tag tags, by its resourceId's prefix. At a first preview the id may be unknown; then by where
@@ -34,7 +43,7 @@ export function tagTarget(tag: PolicyResource): "subnet" | "security-group" | "o
         const from = (tag.propertyDependencies?.resourceId ?? []).map((d) => d.type);
         if (from.length > 0 && from.every((t) => t === "aws:ec2/securityGroup:SecurityGroup" || CLUSTERS.includes(t))) return "security-group";
         if (from.length > 0 && from.every((t) => t === "aws:ec2/subnet:Subnet")) return "subnet";
-        return String(tag.props.resourceId) as never;
+        raiseUnknown(tag, "resourceId");
     }
     const known = String(id ?? "");
     return known.startsWith("subnet-") ? "subnet" : known.startsWith("sg-") ? "security-group" : "other";

@@ -115,3 +115,13 @@ describe("policies at a first preview: values AWS has not assigned yet", () => {
         });
     });
 });
+
+describe("links between resources at a first preview (policies/graph.ts refersTo)", () => {
+    it("a link by a value not known yet, with no property dependency to follow, stops the policy instead of answering no", async () => {
+        const release: FakeResource = { type: "kubernetes:helm.sh/v3:Release", props: { chart: "oci://public.ecr.aws/karpenter/karpenter", values: { settings: { interruptionQueue: "demo" } } } };
+        const queue: FakeResource = { type: "aws:sqs/queue:Queue", name: "queue", props: { name: "demo", url: UNKNOWN, arn: UNKNOWN, sqsManagedSseEnabled: true } };
+        // The queue policy's URL is unknown and nothing says which queue it came from (e.g. written by hand).
+        const orphan: FakeResource = { type: "aws:sqs/queuePolicy:QueuePolicy", props: { queueUrl: UNKNOWN, policy: "{}" } };
+        expect(await stackViolations(interruptionHandling, [release, queue, orphan])).to.deep.equal([`${NOT_RUN}: string value at .queueUrl can't be known during preview`]);
+    });
+});
