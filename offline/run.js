@@ -87,6 +87,7 @@ Module._extensions[".ts"] = function loadTs(module, filename) {
     if (filename.includes(`${path.sep}node_modules${path.sep}`)) throw new Error(`refusing to compile ${filename}: packages ship JavaScript`);
     const js = compiled(filename);
     outputs.set(filename, js);
+    maps.delete(filename); // a file loaded again (its cache entry purged) may have changed
     module._compile(js, filename);
 };
 
