@@ -1,4 +1,4 @@
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { refersTo } from "./graph";
 import { knownProp, objectName, statements } from "./util";
 
@@ -105,42 +105,60 @@ export const spotDiversity: ResourceValidationPolicy = {
     },
 };
 
+/** Whether an EventBridge rule's pattern matches one of upstream's interruption events. */
+const ruleMatches = (r: PolicyResource, source: string, detailType: string) => {
+    const pattern = typeof r.props.eventPattern === "string" ? JSON.parse(r.props.eventPattern) : r.props.eventPattern;
+    return pattern?.source?.includes(source) && pattern["detail-type"]?.includes(detailType);
+};
+
 export const interruptionHandling: StackValidationPolicy = {
     name: "karpenter-interruption-queue",
     description: "The interruption queue is encrypted and refuses non-TLS access, and every upstream EventBridge rule targets it.",
     validateStack: (args, report) => {
-        const release = args.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && /\/karpenter$/.test(String(r.props.chart)));
-        const queueName = release?.props.values?.settings?.interruptionQueue;
-        if (!release) return;
-        if (!queueName) {
-            report("the Karpenter chart has no settings.interruptionQueue: spot interruptions and health events go unhandled.", release.urn);
-            return;
-        }
-        const queue = args.resources.find((r) => r.type === "aws:sqs/queue:Queue" && r.props.name === queueName);
-        if (!queue) {
-            report(`no SQS queue named ${queueName} in the stack.`, release.urn);
-            return;
-        }
-        if (!queue.props.sqsManagedSseEnabled && !queue.props.kmsMasterKeyId) report(`queue ${queueName} is not encrypted (set sqsManagedSseEnabled or a KMS key).`, queue.urn);
-        // The queue's own `policy` input, or a QueuePolicy on its URL.
-        // (At a first preview the queue's URL and ARN are unknown: links to it are followed by their dependencies.)
-        const documents = [
-            queue.props.policy,
-            ...args.resources.filter((r) => r.type === "aws:sqs/queuePolicy:QueuePolicy" && refersTo(r, "queueUrl", queue, [knownProp(queue.props, "url")])).map((r) => r.props.policy),
-        ];
-        const deniesHttp = documents.some((document) =>
-            statements(document).some((s) => s.effect === "Deny" && String((s.condition?.Bool as Record<string, unknown> | undefined)?.["aws:SecureTransport"]) === "false"),
-        );
-        if (!deniesHttp) report(`queue ${queueName} has no policy denying requests without TLS (aws:SecureTransport false).`, queue.urn);
+        const releases = args.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release");
+        const release = releases.find((r) => /\/karpenter$/.test(String(r.props.chart)));
         const rules = args.resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
-        const targets = args.resources.filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && refersTo(r, "arn", queue, [knownProp(queue.props, "arn")]));
-        for (const [source, detailType] of INTERRUPTION_EVENTS) {
-            const rule = rules.find((r) => {
-                const pattern = typeof r.props.eventPattern === "string" ? JSON.parse(r.props.eventPattern) : r.props.eventPattern;
-                return pattern?.source?.includes(source) && pattern["detail-type"]?.includes(detailType);
-            });
-            if (!rule) report(`no EventBridge rule sends "${detailType}" (${source}) to queue ${queueName}.`, queue.urn);
-            else if (!targets.some((t) => t.props.rule === rule.props.name)) report(`EventBridge rule ${rule.props.name} ("${detailType}") does not target queue ${queueName}.`, rule.urn);
+        const queues = args.resources.filter((r) => r.type === "aws:sqs/queue:Queue");
+        // (At a first preview the queue's URL and ARN are unknown: links to it are followed by their dependencies.)
+        const targetsOf = (queue: PolicyResource) => args.resources.filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget" && refersTo(r, "arn", queue, [knownProp(queue.props, "arn")]));
+        let checked: PolicyResource[];
+        if (release) {
+            const queueName = release.props.values?.settings?.interruptionQueue;
+            if (!queueName) {
+                report("the Karpenter chart has no settings.interruptionQueue: spot interruptions and health events go unhandled.", release.urn);
+                return;
+            }
+            const queue = queues.find((r) => r.props.name === queueName);
+            if (!queue) {
+                report(`no SQS queue named ${queueName} in the stack.`, release.urn);
+                return;
+            }
+            checked = [queue];
+        } else {
+            // A first preview: the charts show no outputs yet (their provider's kubeconfig comes from the cluster not
+            // created yet). The queues upstream's interruption rules target stand for the chart's.
+            if (!releases.some((r) => Object.keys(r.props).length === 0)) return;
+            const interruptionRules = rules.filter((r) => INTERRUPTION_EVENTS.some(([source, detailType]) => ruleMatches(r, source, detailType)));
+            checked = queues.filter((q) => targetsOf(q).some((t) => interruptionRules.some((r) => t.props.rule === r.props.name)));
+        }
+        for (const queue of checked) {
+            const queueName = queue.props.name;
+            if (!queue.props.sqsManagedSseEnabled && !queue.props.kmsMasterKeyId) report(`queue ${queueName} is not encrypted (set sqsManagedSseEnabled or a KMS key).`, queue.urn);
+            // The queue's own `policy` input, or a QueuePolicy on its URL.
+            const documents = [
+                queue.props.policy,
+                ...args.resources.filter((r) => r.type === "aws:sqs/queuePolicy:QueuePolicy" && refersTo(r, "queueUrl", queue, [knownProp(queue.props, "url")])).map((r) => r.props.policy),
+            ];
+            const deniesHttp = documents.some((document) =>
+                statements(document).some((s) => s.effect === "Deny" && String((s.condition?.Bool as Record<string, unknown> | undefined)?.["aws:SecureTransport"]) === "false"),
+            );
+            if (!deniesHttp) report(`queue ${queueName} has no policy denying requests without TLS (aws:SecureTransport false).`, queue.urn);
+            const targets = targetsOf(queue);
+            for (const [source, detailType] of INTERRUPTION_EVENTS) {
+                const rule = rules.find((r) => ruleMatches(r, source, detailType));
+                if (!rule) report(`no EventBridge rule sends "${detailType}" (${source}) to queue ${queueName}.`, queue.urn);
+                else if (!targets.some((t) => t.props.rule === rule.props.name)) report(`EventBridge rule ${rule.props.name} ("${detailType}") does not target queue ${queueName}.`, rule.urn);
+            }
         }
     },
 };

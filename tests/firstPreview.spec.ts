@@ -116,13 +116,12 @@ describe("the first preview of a new stack", () => {
 
     describe("the policy mutation suite's insecure edits, made to a first preview", () => {
         // What a first preview cannot show, by the engine's rules: the Kubernetes objects have no outputs (their
-        // provider's kubeconfig comes from the cluster not created yet), so a stack policy sees neither the
-        // EC2NodeClass's subnets nor the chart's queue; and an edit that links resources by an ARN AWS has not
+        // provider's kubeconfig comes from the cluster not created yet), so a stack policy does not see the
+        // EC2NodeClass's subnets; and an edit that links resources by an ARN AWS has not
         // assigned, without the property dependency a program's reference would carry, cannot be followed. Every
         // other edit must be blocked by the same mandatory policies as in an update.
         const NOT_AT_FIRST_PREVIEW: Record<string, string> = {
             "an EC2NodeClass adds a public subnet by id": "the EC2NodeClass has no outputs (and the public subnets no ids) yet",
-            "the interruption queue loses its encryption": "the policy finds the queue through the chart, which has no outputs yet",
             "the controller's NodeLifecycle policy is also attached to Karpenter's node role": "the edit attaches by the policy's ARN, unknown, without a property dependency",
         };
         const runsFor = new Map(["dev", "prod"].map((stack) => [stack, shared(() => runProgram(stackConfig(stack), { serializeDynamicProviders: false, firstPreview: true }))]));

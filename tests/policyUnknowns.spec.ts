@@ -57,6 +57,18 @@ describe("policies at a first preview: values AWS has not assigned yet", () => {
             for (const v of violations.slice(1)) expect(v).to.match(/^EventBridge rule demo-\d \(".*"\) does not target queue demo\.$/);
         });
 
+        it("at a first preview the chart shows no outputs: the queues the interruption rules target are checked", async () => {
+            const noOutputs: FakeResource = { type: "kubernetes:helm.sh/v3:Release", props: {} };
+            expect(await stackViolations(interruptionHandling, [noOutputs, queue, tlsOnly("queue"), ...rules("queue")])).to.deep.equal([]);
+            const plain = { ...queue, props: { ...queue.props, sqsManagedSseEnabled: false } };
+            expect(await stackViolations(interruptionHandling, [noOutputs, plain, tlsOnly("queue"), ...rules("queue")])).to.deep.equal(["queue demo is not encrypted (set sqsManagedSseEnabled or a KMS key)."]);
+            // A queue no interruption rule targets is not the interruption queue; no chart at all, nothing to check.
+            expect(await stackViolations(interruptionHandling, [noOutputs, { ...elsewhere, props: { ...elsewhere.props, sqsManagedSseEnabled: false } }, plain, tlsOnly("queue"), ...rules("queue")])).to.deep.equal([
+                "queue demo is not encrypted (set sqsManagedSseEnabled or a KMS key).",
+            ]);
+            expect(await stackViolations(interruptionHandling, [plain, tlsOnly("queue"), ...rules("queue")])).to.deep.equal([]);
+        });
+
         it("chart values not known yet: the policy does not run (it cannot tell which queue)", async () => {
             const unknownValues = { ...release, props: { ...release.props, values: UNKNOWN } };
             expect(await stackViolations(interruptionHandling, [unknownValues, queue, tlsOnly("queue"), ...rules("queue")])).to.deep.equal([`${NOT_RUN}: string value at .values can't be known during preview`]);
