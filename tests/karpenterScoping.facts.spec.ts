@@ -74,6 +74,17 @@ describe("karpenter-controller-scoping: upstream's own policy passes, in every p
         expect(await stackViolations(controllerScoping, stack(documents()))).to.deep.equal([]);
     });
 
+    it("at a first preview (the EC2NodeClasses show no outputs) the node role is the one an EC2_LINUX access entry admits", async () => {
+        const entry = (type: string): FakeResource => ({ type: "aws:eks/accessEntry:AccessEntry", props: { clusterName: "demo", principalArn: "arn:aws:iam::123456789012:role/demo-node", type } });
+        const passRole = /AllowPassingInstanceRole grants iam:PassRole on arn:aws:iam::123456789012:role\/demo-node/;
+        expect(await stackViolations(controllerScoping, stack(documents(), { nodeRoles: [], extra: [entry("EC2_LINUX")] }))).to.deep.equal([]);
+        // Another kind of entry (a person's, a Windows node's) does not make a role Karpenter's node role.
+        for (const other of ["STANDARD", "EC2_WINDOWS"]) {
+            const violations = await stackViolations(controllerScoping, stack(documents(), { nodeRoles: [], extra: [entry(other)] }));
+            expect(violations.some((v) => passRole.test(v)), other).to.equal(true);
+        }
+    });
+
     it("passes them in the China and GovCloud partitions, and when the provider does not say its region", async () => {
         expect(await stackViolations(controllerScoping, stack(documents({ partition: "aws-cn", region: "cn-north-1", nodeRoleArn: "arn:aws-cn:iam::123456789012:role/demo-node" }), { region: "cn-north-1" }))).to.deep.equal([]);
         expect(await stackViolations(controllerScoping, stack(documents({ partition: "aws-us-gov", region: "us-gov-west-1", nodeRoleArn: "arn:aws-us-gov:iam::123456789012:role/demo-node" }), { region: null }))).to.deep.equal([]);
