@@ -67,6 +67,16 @@ describe("policies at a first preview: values AWS has not assigned yet", () => {
                 "queue demo is not encrypted (set sqsManagedSseEnabled or a KMS key).",
             ]);
             expect(await stackViolations(interruptionHandling, [plain, tlsOnly("queue"), ...rules("queue")])).to.deep.equal([]);
+            // Charts with outputs, none Karpenter's: not a first preview of this chart, nothing to check.
+            const otherChart: FakeResource = { type: "kubernetes:helm.sh/v3:Release", props: { chart: "oci://example/other" } };
+            expect(await stackViolations(interruptionHandling, [otherChart, plain, tlsOnly("queue"), ...rules("queue")])).to.deep.equal([]);
+            // A queue only a rule of another kind targets (a schedule) is not the interruption queue.
+            const nightly: FakeResource[] = [
+                { type: "aws:cloudwatch/eventRule:EventRule", name: "nightly", props: { name: "nightly", scheduleExpression: "rate(1 day)" } },
+                { type: "aws:cloudwatch/eventTarget:EventTarget", name: "nightly-target", props: { rule: "nightly", arn: UNKNOWN }, propertyDependencies: { arn: ["elsewhere"] } },
+            ];
+            const unencryptedElsewhere = { ...elsewhere, props: { ...elsewhere.props, sqsManagedSseEnabled: false } };
+            expect(await stackViolations(interruptionHandling, [noOutputs, queue, unencryptedElsewhere, tlsOnly("queue"), ...rules("queue"), ...nightly])).to.deep.equal([]);
         });
 
         it("chart values not known yet: the policy does not run (it cannot tell which queue)", async () => {
