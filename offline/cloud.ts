@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { CloudState, pulumiCloud } from "./pulumiCloud";
 
@@ -204,11 +206,35 @@ const PREVIEW: Record<string, (args: pulumi.runtime.MockResourceArgs) => Record<
     ...Object.fromEntries([...KUBERNETES_KINDS].map((kind) => [kind, (args: pulumi.runtime.MockResourceArgs) => ({ metadata: { ...(args.inputs.metadata ?? {}), uid: UNKNOWN } })])),
 };
 
+const computedCache = new Map<string, string[]>();
+
+/**
+ * The computed outputs of an AWS resource type, from the installed SDK's typings: an output declared
+ * `pulumi.Output<T>` without `| undefined` is one the provider always sets (Terraform's Computed), so at a first
+ * preview it is unknown unless the program gave it. e.g. aws:sqs/queue:Queue → arn, policy, url, tagsAll, ...
+ */
+export function computedOutputs(type: string): string[] {
+    const cached = computedCache.get(type);
+    if (cached) return cached;
+    const match = /^aws:([A-Za-z0-9]+)\/([A-Za-z0-9]+):[A-Za-z0-9]+$/.exec(type);
+    let names: string[] = [];
+    if (match) {
+        const file = path.join(path.dirname(require.resolve("@pulumi/aws/package.json")), match[1], `${match[2]}.d.ts`);
+        const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+        const body = text.slice(text.indexOf("extends pulumi.CustomResource"), text.indexOf("constructor(name"));
+        names = [...body.matchAll(/readonly (\w+): pulumi\.Output<([\s\S]*?)>;\n/g)].filter((m) => !/\| undefined\s*$/.test(m[2])).map((m) => m[1]);
+    }
+    computedCache.set(type, names);
+    return names;
+}
+
 /** A resource's outputs at a first preview: the inputs, the auto-generated name, and every other output unknown. */
 function previewOutputs(args: pulumi.runtime.MockResourceArgs, full: () => Record<string, unknown>): Record<string, unknown> {
     const special = PREVIEW[args.type];
     if (special) return special(args);
-    return Object.fromEntries(Object.entries(full()).map(([k, v]) => [k, CHECK_FILLED.has(k) ? v : k in args.inputs ? args.inputs[k] : UNKNOWN]));
+    const outputs = full();
+    const keys = [...new Set([...Object.keys(outputs), ...computedOutputs(args.type)])];
+    return Object.fromEntries(keys.map((k) => [k, CHECK_FILLED.has(k) && k in outputs ? outputs[k] : k in args.inputs ? args.inputs[k] : UNKNOWN]));
 }
 
 const INVOKES: Record<string, (inputs: Record<string, unknown>, s: CloudScope) => Record<string, unknown>> = {

@@ -1,6 +1,6 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { refersTo } from "./graph";
-import { knownProp, objectName, statements } from "./util";
+import { isSet, knownProp, objectName, statements } from "./util";
 
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
@@ -144,15 +144,21 @@ export const interruptionHandling: StackValidationPolicy = {
         for (const queue of checked) {
             const queueName = queue.props.name;
             if (!queue.props.sqsManagedSseEnabled && !queue.props.kmsMasterKeyId) report(`queue ${queueName} is not encrypted (set sqsManagedSseEnabled or a KMS key).`, queue.urn);
-            // The queue's own `policy` input, or a QueuePolicy on its URL.
+            // The queue's own `policy`, or a QueuePolicy on its URL. At a first preview the queue's `policy` is unknown
+            // (a computed output: AWS reports the policy a QueuePolicy sets), so the QueuePolicies decide.
+            const own = knownProp(queue.props, "policy");
             const documents = [
-                queue.props.policy,
+                own,
                 ...args.resources.filter((r) => r.type === "aws:sqs/queuePolicy:QueuePolicy" && refersTo(r, "queueUrl", queue, [knownProp(queue.props, "url")])).map((r) => r.props.policy),
             ];
             const deniesHttp = documents.some((document) =>
                 statements(document).some((s) => s.effect === "Deny" && String((s.condition?.Bool as Record<string, unknown> | undefined)?.["aws:SecureTransport"]) === "false"),
             );
-            if (!deniesHttp) report(`queue ${queueName} has no policy denying requests without TLS (aws:SecureTransport false).`, queue.urn);
+            if (!deniesHttp) {
+                // Its own policy not known yet and no QueuePolicy denying: undecidable, the policy is reported as not run.
+                if (own === undefined && isSet(() => queue.props.policy)) void queue.props.policy;
+                report(`queue ${queueName} has no policy denying requests without TLS (aws:SecureTransport false).`, queue.urn);
+            }
             const targets = targetsOf(queue);
             for (const [source, detailType] of INTERRUPTION_EVENTS) {
                 const rule = rules.find((r) => ruleMatches(r, source, detailType));

@@ -147,3 +147,28 @@ describe("links between resources at a first preview (policies/graph.ts refersTo
         expect(await stackViolations(interruptionHandling, [release, queue, orphan])).to.deep.equal([`${NOT_RUN}: string value at .queueUrl can't be known during preview`]);
     });
 });
+
+describe("karpenter-interruption-queue: the queue's own policy at a first preview", () => {
+    const release: FakeResource = { type: "kubernetes:helm.sh/v3:Release", props: { chart: "oci://public.ecr.aws/karpenter/karpenter", values: { settings: { interruptionQueue: "demo" } } } };
+    // The queue's `policy` is a computed output (the @pulumi/aws typings: pulumi.Output<string>): unknown at a first preview.
+    const queue: FakeResource = { type: "aws:sqs/queue:Queue", name: "queue", props: { name: "demo", url: UNKNOWN, arn: UNKNOWN, policy: UNKNOWN, sqsManagedSseEnabled: true } };
+    const queuePolicy = (statement: Record<string, unknown>): FakeResource => ({
+        type: "aws:sqs/queuePolicy:QueuePolicy",
+        props: { queueUrl: UNKNOWN, policy: JSON.stringify({ Statement: [statement] }) },
+        propertyDependencies: { queueUrl: ["queue"] },
+    });
+    const rules: FakeResource[] = UPSTREAM_RULES.flatMap((pattern, i) => [
+        { type: "aws:cloudwatch/eventRule:EventRule", name: `rule${i}`, props: { name: `demo-${i}`, eventPattern: JSON.stringify(pattern) } },
+        { type: "aws:cloudwatch/eventTarget:EventTarget", name: `target${i}`, props: { rule: `demo-${i}`, arn: UNKNOWN }, propertyDependencies: { arn: ["queue"] } },
+    ]);
+
+    it("a QueuePolicy denying plain HTTP decides; without one the policy does not run (the own policy might deny)", async () => {
+        const deny = queuePolicy({ Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+        expect(await stackViolations(interruptionHandling, [release, queue, deny, ...rules])).to.deep.equal([]);
+        const allow = queuePolicy({ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: "*" });
+        expect(await stackViolations(interruptionHandling, [release, queue, allow, ...rules])).to.deep.equal([`${NOT_RUN}: string value at .policy can't be known during preview`]);
+        // Known and without a denial (an update): reported.
+        const known = { ...queue, props: { ...queue.props, policy: "{}" } };
+        expect(await stackViolations(interruptionHandling, [release, known, allow, ...rules])).to.deep.equal(["queue demo has no policy denying requests without TLS (aws:SecureTransport false)."]);
+    });
+});
