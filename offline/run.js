@@ -91,6 +91,24 @@ Module._extensions[".ts"] = function loadTs(module, filename) {
     module._compile(js, filename);
 };
 
+/**
+ * Fills the transpile cache with every TypeScript source of the project (tests/run.sh calls it before mocha: on a
+ * fresh clone one process compiles each file once, instead of both mocha workers compiling all of them at once).
+ */
+function precompile() {
+    const walk = (dir) =>
+        fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+            const full = path.join(dir, e.name);
+            if (e.isDirectory()) return e.name === "node_modules" || e.name.startsWith(".") ? [] : walk(full);
+            return e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [full] : [];
+        });
+    const files = [path.join(ROOT, "index.ts"), ...["components", "offline", "policies", "deployments", "verify", "tests"].flatMap((d) => walk(path.join(ROOT, d)))];
+    for (const file of files) compiled(file);
+    return files.length;
+}
+
+module.exports = { precompile };
+
 if (require.main === module) {
     const entry = process.argv[2];
     if (!entry) {

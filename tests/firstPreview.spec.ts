@@ -23,7 +23,8 @@ import { EXISTING_VPC_OVERRIDES, existingClusterConfig, sharedRun } from "./help
  * that reads an unknown is reported as "can't run ... during preview", advisory, instead of its verdict).
  */
 describe("the first preview of a new stack", () => {
-    const runs = new Map(["dev"].map((stack) => [stack, shared(() => runProgram(stackConfig(stack), { serializeDynamicProviders: false, firstPreview: true }))]));
+    // One first preview per stack file, shared by the tests below.
+    const runs = new Map(["dev", "prod", "pr"].map((stack) => [stack, shared(() => runProgram(stackConfig(stack), { serializeDynamicProviders: false, firstPreview: true }))]));
 
     describe("the offline engine as a first preview", () => {
         it("the same resources as an update, with AWS-assigned values unknown and auto-generated names known", async () => {
@@ -129,10 +130,9 @@ describe("the first preview of a new stack", () => {
             "an EC2NodeClass adds a public subnet by id": "the EC2NodeClass has no outputs (and the public subnets no ids) yet",
             "the controller's NodeLifecycle policy is also attached to Karpenter's node role": "the edit attaches by the policy's ARN, unknown, without a property dependency",
         };
-        const runsFor = new Map(["dev", "prod"].map((stack) => [stack, shared(() => runProgram(stackConfig(stack), { serializeDynamicProviders: false, firstPreview: true }))]));
         for (const stack of ["dev", "prod"]) {
             it(`${stack}: blocked by the same mandatory policies as in an update (${Object.keys(NOT_AT_FIRST_PREVIEW).length} edits excepted, each with its reason)`, async () => {
-                const preview = await runsFor.get(stack)!();
+                const preview = await runs.get(stack)!();
                 const differing: Record<string, string> = {};
                 for (const e of EDITS.filter((x) => !x.config)) {
                     const run = copyRun(preview);
@@ -147,16 +147,17 @@ describe("the first preview of a new stack", () => {
     });
 
     // Each configuration the shared runs cover, and the review stack: its first preview against its update.
-    const cases: Array<{ name: string; stack: string; config: () => RawStackConfig; update: () => Promise<ProgramRun> }> = [
-        { name: "dev", stack: "dev", config: () => rawConfig("dev"), update: () => sharedRun("dev") },
-        { name: "prod", stack: "prod", config: () => rawConfig("prod"), update: () => sharedRun("prod") },
-        { name: "pr (a review stack)", stack: "pr", config: () => rawConfig("pr"), update: () => runStack("pr") },
-        { name: "dev in an existing VPC", stack: "dev", config: () => rawConfig("dev", EXISTING_VPC_OVERRIDES), update: () => sharedRun("existingVpc") },
-        { name: "examples/existing-cluster.yaml", stack: "existing-cluster", config: existingClusterConfig, update: () => sharedRun("existingCluster") },
+    const firstPreviewOf = (config: () => RawStackConfig) => () => runProgram(config(), { serializeDynamicProviders: false, firstPreview: true });
+    const cases: Array<{ name: string; stack: string; preview: () => Promise<ProgramRun>; update: () => Promise<ProgramRun> }> = [
+        { name: "dev", stack: "dev", preview: runs.get("dev")!, update: () => sharedRun("dev") },
+        { name: "prod", stack: "prod", preview: runs.get("prod")!, update: () => sharedRun("prod") },
+        { name: "pr (a review stack)", stack: "pr", preview: runs.get("pr")!, update: () => runStack("pr") },
+        { name: "dev in an existing VPC", stack: "dev", preview: firstPreviewOf(() => rawConfig("dev", EXISTING_VPC_OVERRIDES)), update: () => sharedRun("existingVpc") },
+        { name: "examples/existing-cluster.yaml", stack: "existing-cluster", preview: firstPreviewOf(existingClusterConfig), update: () => sharedRun("existingCluster") },
     ];
     for (const c of cases) {
         it(`${c.name}: every policy of the pack runs (none reported as can't run during preview), with the verdicts of an update`, async () => {
-            const preview = await runProgram(c.config(), { serializeDynamicProviders: false, firstPreview: true });
+            const preview = await c.preview();
             const verdicts = await runPolicies(preview, packConfigFor(c.stack));
             const cantRun = verdicts.filter((v) => v.message.startsWith("can't run"));
             expect([...new Set(cantRun.map((v) => `${v.policy}: ${v.message.replace(/^.* during preview: /, "")}`))]).to.deep.equal([]);
