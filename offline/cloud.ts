@@ -303,9 +303,10 @@ export function offlineMocks(
             // Components of this project register no cloud state; any other unknown type is a gap in the mocks.
             if (!outputs && args.custom === false && args.type.startsWith("eks-karpenter:")) return { id: "", state: {} };
             if (!outputs) throw new Error(`Mock not implemented: ${args.type} (resource ${args.name})`);
+            const assignedId = `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`;
             // At a first preview a custom resource has no id yet (the SDK reads "" as unknown during a preview).
-            const id = args.custom === false || firstPreview ? "" : `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`;
-            const computed = firstPreview ? previewOutputs(args, () => outputs(args, scope, `${args.name}-${hex(`${args.type}/${args.name}`, 8)}`)) : outputs(args, scope, id);
+            const id = args.custom === false || firstPreview ? "" : assignedId;
+            const computed = firstPreview ? previewOutputs(args, () => outputs(args, scope, assignedId)) : outputs(args, scope, id);
             // A provider returns the (checked) inputs with the computed outputs; a remote component's construct returns
             // its outputs only.
             const state = args.custom === false ? computed : { ...args.inputs, ...computed };

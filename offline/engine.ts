@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { RawStackConfig } from "../components/config";
 import type { CloudState } from "./pulumiCloud";
-import { CloudScope, autoName, defaultProviderProblem, hex, nameLimitProblem, offlineMocks, scopeOf } from "./cloud";
+import { CloudScope, UNKNOWN, autoName, defaultProviderProblem, hex, nameLimitProblem, offlineMocks, scopeOf } from "./cloud";
 import { remoteChildren } from "./remoteChildren";
 
 /** One resource as the program registered it: what `pulumi preview` would show, with the graph edges. */
@@ -127,7 +127,7 @@ export async function runProgram(config: RawStackConfig, options: RunOptions = {
     const configUnknown = (provider: string | undefined) => {
         const urn = provider?.slice(0, provider.lastIndexOf("::"));
         const p = urn ? resources.find((r) => r.urn === urn) : undefined;
-        return p !== undefined && JSON.stringify(p.inputs).includes(pulumi.runtime.unknownValue);
+        return p !== undefined && JSON.stringify(p.inputs).includes(UNKNOWN);
     };
     mocks.newResource = async (args) => {
         let result = await newResource(args);
@@ -300,7 +300,7 @@ function modelChildren(component: RecordedResource, disabledDefaultProviders: re
  * Resource object; it is recorded by name, so a run can be copied (structuredClone) and written as JSON.
  */
 function plainData(value: unknown): unknown {
-    if (pulumi.isUnknown(value)) return pulumi.runtime.unknownValue;
+    if (pulumi.isUnknown(value)) return UNKNOWN;
     if (pulumi.Resource.isInstance(value)) return `[resource ${(value as unknown as { __name?: string }).__name ?? "?"}]`;
     if (Array.isArray(value)) return value.map(plainData);
     if (value instanceof Object && Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainData(v)]));
@@ -322,7 +322,7 @@ function unwrapSecrets(inputs: Record<string, unknown>): { inputs: Record<string
     const secretInputs: string[] = [];
     const unwrap = (v: unknown, top?: string): unknown => {
         // At a preview, a value not known yet (the SDK's Unknown) is recorded as its wire sentinel.
-        if (pulumi.isUnknown(v)) return pulumi.runtime.unknownValue;
+        if (pulumi.isUnknown(v)) return UNKNOWN;
         if (Array.isArray(v)) return v.map((x) => unwrap(x, top));
         if (v instanceof Object) {
             const o = v as Record<string, unknown>;

@@ -6,7 +6,7 @@ import { StackConfigError } from "../components/config";
 import { Finding, checkIamActions, checkManifests } from "./checks";
 import { ProgramRun, RunOptions, runProgram } from "./engine";
 import type { FieldTree } from "./models";
-import { policyConfigFor, runPolicies } from "./policies";
+import { notRun, policyConfigFor, runPolicies } from "./policies";
 import { KeyOf, PlannedResource, planChange } from "./change";
 import { clusterNameOf, countsByType, parsedIfJson, renderArtifacts, renderTree, resourcesDocument, sortedKeys } from "./render";
 import { renderMarkdown, renderText } from "./report";
@@ -172,7 +172,7 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     // The pack again at the stack's first preview (every new stack, every review stack): a policy that reads a value
     // AWS has not assigned yet is reported as not run by @pulumi/policy, so that preview would not check it.
     const preview = await runStack(o, o.stackFileConfig, log, o.stackFile, true);
-    const cantRun = preview ? (await runPolicies(preview, packConfig)).filter((v) => v.message.startsWith("can't run")) : [];
+    const cantRun = preview ? (await runPolicies(preview, packConfig)).filter(notRun) : [];
     if (!o.quiet) log("");
     log("Checks:");
     log(`  ${manifestFindings.length === 0 ? "ok  " : "FAIL"} Kubernetes objects: ${artifacts.manifests.length} checked against their schemas and declared fields`);
@@ -183,8 +183,8 @@ export async function planStack(o: PlanOptions): Promise<PlanResult> {
     log(`  ${mandatory.length === 0 ? "ok  " : "FAIL"} Policy pack (${choice.description}): ${mandatory.length} mandatory, ${violations.length - mandatory.length} advisory violations`);
     for (const v of violations) log(`       [${v.enforcementLevel}] ${v.policy}: ${v.resource ?? "stack"}: ${v.message}`);
     findings.push(...mandatory.map((v) => ({ where: `policy ${v.policy} (${v.resource ?? "stack"})`, message: v.message })));
-    const notRun = [...new Set(cantRun.map((v) => v.policy))];
-    log(`  ${notRun.length === 0 ? "ok  " : "FAIL"} Policy pack at the first preview: ${notRun.length === 0 ? "every policy runs" : `${notRun.length} policies can't run (a new stack's preview would not check them)`}`);
+    const policiesNotRun = [...new Set(cantRun.map((v) => v.policy))];
+    log(`  ${policiesNotRun.length === 0 ? "ok  " : "FAIL"} Policy pack at the first preview: ${policiesNotRun.length === 0 ? "every policy runs" : `${policiesNotRun.length} policies can't run (a new stack's preview would not check them)`}`);
     for (const v of cantRun) log(`       ${v.policy}: ${v.resource ?? "stack"}: ${v.message.replace(/^.* during preview: /, "")}`);
     findings.push(...cantRun.map((v) => ({ where: `policy ${v.policy} (${v.resource ?? "stack"}) at the first preview`, message: v.message })));
 

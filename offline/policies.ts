@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { type PolicyConfigChoice, choosePolicyConfig, parseDelivery } from "../deployments/stacks";
 import { allPolicies } from "../policies/all";
 import { PACK_NAME } from "../policies/pack";
+import { policyProxy } from "../policies/util";
 import { CHECK_FILLED } from "./cloud";
 import type { ProgramRun, RecordedResource } from "./engine";
 import { PROJECT_DIR } from "./stackFiles";
@@ -60,10 +61,8 @@ export function resolvePolicy(policy: AnyPolicy, config: PackConfig): { level: E
 
 class NotApplicable extends Error {}
 
-// @pulumi/policy's server hands every policy the props through this proxy: reading a value the preview does not know
-// yet (the SDK's sentinel, offline/cloud.ts UNKNOWN) throws UnknownValueError (proxy.js; not in its typings).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const proxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(v: T): T; UnknownValueError: new (...args: never[]) => Error };
+// Props go through @pulumi/policy's proxy, as its server hands them (policies/util.ts).
+const proxy = policyProxy;
 
 /** The pack as the server names it in messages: PolicyPack's name and policies/package.json's version. */
 const PACK = { name: PACK_NAME, version: (JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policies", "package.json"), "utf8")) as { version: string }).version };
@@ -75,6 +74,9 @@ const PACK = { name: PACK_NAME, version: (JSON.parse(fs.readFileSync(path.join(P
 export function cantRunMessage(policy: string, error: Error): string {
     return `can't run policy '${policy}' from policy pack '${PACK.name}@v${PACK.version}' during preview: ${error.message}`;
 }
+
+/** Whether a violation is the server's "can't run" (cantRunMessage) rather than a verdict. */
+export const notRun = (v: Violation): boolean => v.message.startsWith("can't run policy ");
 
 /**
  * The stack's resources as the engine hands them to a pack (pulumi/pulumi step_generator.go): a resource policy

@@ -1,5 +1,5 @@
 import type { PolicyResource } from "@pulumi/policy";
-import { documentsOf, isSet, knownProp } from "./util";
+import { documentsOf, knownProp, raiseUnknown, unknownProp } from "./util";
 
 /**
  * Links between resources of a stack, as a stack policy sees them. A value known at preview is compared
@@ -19,15 +19,19 @@ export function refersTo(from: PolicyResource, key: string, to: PolicyResource, 
     const dependencies = from.propertyDependencies?.[key] ?? [];
     // Unknown, and nothing says where it comes from: undecidable. Reading it raises (the policy is reported as not
     // run) instead of answering "no".
-    if (value === undefined && dependencies.length === 0 && isSet(() => from.props[key])) raiseUnknown(from, key);
+    if (dependencies.length === 0 && unknownProp(from.props, key)) raiseUnknown(from.props, key);
     return dependencies.some((d) => d.urn === to.urn);
 }
 
 const CLUSTERS = ["aws:eks/cluster:Cluster", "eks:index:Cluster"];
 
-/** Reads a value the preview does not know: @pulumi/policy's proxy raises, and its server reports the policy as not run. */
-function raiseUnknown(r: PolicyResource, key: string): void {
-    void r.props[key];
+/**
+ * The EKS cluster the stack creates, as a stack policy sees it: the aws:eks/cluster:Cluster (pulumi-eks's child, or
+ * the program's own), whose outputs carry its name; the eks:index:Cluster component's outputs (eksCluster,
+ * kubeconfig, ...) have none.
+ */
+export function eksClusterOf(resources: PolicyResource[]): PolicyResource | undefined {
+    return resources.find((r) => r.type === "aws:eks/cluster:Cluster");
 }
 
 /**
@@ -38,14 +42,13 @@ function raiseUnknown(r: PolicyResource, key: string): void {
  * the id is read, which raises UnknownValueError and @pulumi/policy reports the policy as not run at this preview.
  */
 export function tagTarget(tag: PolicyResource): "subnet" | "security-group" | "other" {
-    const id = knownProp(tag.props, "resourceId");
-    if (id === undefined && isSet(() => tag.props.resourceId)) {
+    if (unknownProp(tag.props, "resourceId")) {
         const from = (tag.propertyDependencies?.resourceId ?? []).map((d) => d.type);
         if (from.length > 0 && from.every((t) => t === "aws:ec2/securityGroup:SecurityGroup" || CLUSTERS.includes(t))) return "security-group";
         if (from.length > 0 && from.every((t) => t === "aws:ec2/subnet:Subnet")) return "subnet";
-        raiseUnknown(tag, "resourceId");
+        raiseUnknown(tag.props, "resourceId");
     }
-    const known = String(id ?? "");
+    const known = String(tag.props.resourceId ?? "");
     return known.startsWith("subnet-") ? "subnet" : known.startsWith("sg-") ? "security-group" : "other";
 }
 

@@ -1,6 +1,6 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { refersTo } from "./graph";
-import { isSet, knownProp, objectName, statements } from "./util";
+import { knownProp, objectName, raiseUnknown, statements, unknownProp } from "./util";
 
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
@@ -156,7 +156,7 @@ export const interruptionHandling: StackValidationPolicy = {
             );
             if (!deniesHttp) {
                 // Its own policy not known yet and no QueuePolicy denying: undecidable, the policy is reported as not run.
-                if (own === undefined && isSet(() => queue.props.policy)) void queue.props.policy;
+                if (unknownProp(queue.props, "policy")) raiseUnknown(queue.props, "policy");
                 report(`queue ${queueName} has no policy denying requests without TLS (aws:SecureTransport false).`, queue.urn);
             }
             const targets = targetsOf(queue);

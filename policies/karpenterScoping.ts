@@ -1,5 +1,5 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { arnName, grantsOf, holderName, identitiesOf, refersTo } from "./graph";
+import { arnName, eksClusterOf, grantsOf, holderName, identitiesOf, refersTo } from "./graph";
 import { readOnly } from "./iam";
 import { ScopedGrant, UPSTREAM_CONTROLLER_SCOPING } from "./upstreamScoping";
 import { actionMatches, knownValues, statements } from "./util";
@@ -139,10 +139,8 @@ export const controllerScoping: StackValidationPolicy = {
         // At a first preview AWS-assigned values (ARNs, the documents built from them) are unknown: leave them out and
         // follow property dependencies instead (graph.ts), rather than not running at all.
         const resources = args.resources.map((r) => ({ ...r, props: knownValues(r.props) }));
-        // The cluster the stack creates, or (installing into an existing cluster) the one the chart is given. A stack
-        // policy sees outputs: the aws:eks/cluster:Cluster's name (pulumi-eks's child); the eks:index:Cluster
-        // component's outputs have none.
-        const cluster = resources.find((r) => r.type === "aws:eks/cluster:Cluster");
+        // The cluster the stack creates, or (installing into an existing cluster) the one the chart is given.
+        const cluster = eksClusterOf(resources);
         const release = resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && /\/karpenter$/.test(String(r.props.chart)));
         const clusterName = cluster?.props.name ?? release?.props.values?.settings?.clusterName;
         if (!clusterName) return;

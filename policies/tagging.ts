@@ -1,5 +1,5 @@
 import type { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { tagTarget } from "./graph";
+import { eksClusterOf, tagTarget } from "./graph";
 import { effectiveTags, isTaggableAwsType } from "./util";
 
 export const DISCOVERY_TAG = "karpenter.sh/discovery";
@@ -51,9 +51,7 @@ export const discoveryTags: StackValidationPolicy = {
     name: "karpenter-discovery-tags",
     description: `Private subnets and the node security group carry ${DISCOVERY_TAG} (in a shared VPC ${DISCOVERY_TAG}/<cluster>) equal to the cluster name, and nothing else does: a stray tag makes Karpenter launch nodes in the wrong place.`,
     validateStack: (args, report) => {
-        // The aws:eks/cluster:Cluster (pulumi-eks's child, or the program's own): a stack policy sees outputs, and
-        // the eks:index:Cluster component's outputs (eksCluster, kubeconfig, ...) have no `name`.
-        const cluster = args.resources.find((r) => r.type === "aws:eks/cluster:Cluster");
+        const cluster = eksClusterOf(args.resources);
         if (!cluster) return;
         const clusterName = String(cluster.props.name);
         const kinds = new Set<string>();

@@ -24,10 +24,18 @@ export function actionMatches(pattern: string, action: string): boolean {
     return new RegExp(`^${source}$`, "i").test(action);
 }
 
-// @pulumi/policy hands policies props through a proxy that throws UnknownValueError on reading a value a preview
-// does not know yet (proxy.js; the class is not in its typings).
+/**
+ * @pulumi/policy's proxy module (proxy.js; not in its typings): its server hands policies props through
+ * `unknownCheckingProxy`, which throws UnknownValueError on reading a value a preview does not know yet
+ * (`unknownStringValue`, the SDK's sentinel). The offline policy run and the tests use the same module.
+ */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { UnknownValueError } = require("@pulumi/policy/proxy") as { UnknownValueError: new (...args: never[]) => Error };
+export const policyProxy = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy<T>(value: T): T;
+    unknownStringValue: string;
+    UnknownValueError: new (...args: never[]) => Error;
+};
+const { UnknownValueError } = policyProxy;
 
 /**
  * A plain copy of a value read through @pulumi/policy's proxy, with every value a preview does not know yet left
@@ -54,6 +62,22 @@ export function knownProp(props: Record<string, any>, key: string): unknown {
         if (!(e instanceof UnknownValueError)) throw e;
         return undefined;
     }
+}
+
+/** Whether `props[key]` itself is a value a preview does not know yet (reading it through the proxy raises). */
+export function unknownProp(props: Record<string, any>, key: string): boolean {
+    try {
+        void props[key];
+        return false;
+    } catch (e) {
+        if (!(e instanceof UnknownValueError)) throw e;
+        return true;
+    }
+}
+
+/** Reads `props[key]`, unknown at this preview: the proxy raises, and @pulumi/policy reports the policy as not run. */
+export function raiseUnknown(props: Record<string, any>, key: string): void {
+    void props[key];
 }
 
 /**

@@ -1,9 +1,7 @@
 import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { resolvePolicy } from "../../offline/policies";
+import { policyProxy as proxy } from "../../policies/util";
 
-// @pulumi/policy's own proxy (what its server hands policies) and its sentinel for a string a preview does not know.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const proxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(v: T): T; unknownStringValue: string; UnknownValueError: new (...args: never[]) => Error };
 /** A value `pulumi preview` does not know yet (an ARN AWS assigns on create): reading it throws, as in a real preview. */
 export const UNKNOWN = proxy.unknownStringValue;
 /** How a violation list reads when the policy read an unknown value: @pulumi/policy reports "can't run ... during preview". */
